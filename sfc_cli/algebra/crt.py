@@ -1,0 +1,212 @@
+"""CRT components (moduli) and the algorithms assembled from them.
+
+A polynomial product p = a * g with n = m + r - 1 coefficients is rebuilt from its residues modulo
+coprime moduli whose degrees add up to n. Each modulus is a *block*: it knows how to reduce a
+coefficient vector to residue coordinates and how to multiply two residues (a bilinear algorithm).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from math import gcd
+
+from .bilinear import Bilinear, stack
+from .matrix import ONE, ZERO, QMatrix, vstack
+
+
+class Block:
+    """A CRT modulus: ``degree`` residue coordinates and a multiplication on them."""
+
+    degree: int
+    label: str
+
+    def residue(self, length: int) -> QMatrix:  # degree x length
+        raise NotImplementedError
+
+    @cached_property
+    def multiplication(self) -> Bilinear:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class Point(Block):
+    """The modulus x - p: the residue is the value a(p)."""
+
+    point: Fraction
+
+    degree = 1
+
+    @property
+    def label(self) -> str:
+        return f"x - ({self.point})" if self.point else "x"
+
+    def residue(self, length: int) -> QMatrix:
+        return QMatrix([[self.point**i for i in range(length)]])
+
+    @cached_property
+    def multiplication(self) -> Bilinear:
+        one = QMatrix([[1]])
+        return Bilinear(one, one, one)
+
+
+def truncated_product(size: int) -> Bilinear:
+    """The low ``size`` coefficients of a product of two sequences, schoolbook: one product per
+    pair (u, v) with u + v < size, ordered by u + v then u; size*(size+1)/2 products."""
+    pairs = [(u, s - u) for s in range(size) for u in range(s + 1)]
+    a_map = QMatrix([[ONE if i == u else ZERO for i in range(size)] for u, _ in pairs], size)
+    g_map = QMatrix([[ONE if i == v else ZERO for i in range(size)] for _, v in pairs], size)
+    out_map = QMatrix([[ONE if u + v == j else ZERO for u, v in pairs] for j in range(size)], len(pairs))
+    return Bilinear(a_map, g_map, out_map)
+
+
+@dataclass(frozen=True, eq=False)
+class Zero(Block):
+    """The modulus x**e (point 0 with multiplicity e): the residue is the low e coefficients.
+
+    In SFC these are the left correction terms."""
+
+    degree: int
+
+    @property
+    def label(self) -> str:
+        return f"x^{self.degree}"
+
+    def residue(self, length: int) -> QMatrix:
+        return QMatrix([[ONE if i == j else ZERO for i in range(length)] for j in range(self.degree)], length)
+
+    @cached_property
+    def multiplication(self) -> Bilinear:
+        return truncated_product(self.degree)
+
+
+@dataclass(frozen=True, eq=False)
+class Infinity(Block):
+    """Infinity with multiplicity e: the residue is the top e coefficients, highest first.
+
+    In SFC these are the right correction terms."""
+
+    degree: int
+
+    @property
+    def label(self) -> str:
+        return "inf" if self.degree == 1 else f"inf^{self.degree}"
+
+    def residue(self, length: int) -> QMatrix:
+        return QMatrix(
+            [[ONE if i == length - 1 - j else ZERO for i in range(length)] for j in range(self.degree)], length
+        )
+
+    @cached_property
+    def multiplication(self) -> Bilinear:
+        return truncated_product(self.degree)
+
+
+@dataclass(frozen=True, eq=False)
+class Cyclic(Block):
+    """The modulus x**N - 1: the residue folds coefficient i onto i mod N (the size-N DFT part).
+
+    Multiplication is cyclic convolution split over the cyclotomic factors (see ``cyclic``)."""
+
+    size: int
+
+    @property
+    def degree(self) -> int:  # type: ignore[override]
+        return self.size
+
+    @property
+    def label(self) -> str:
+        return f"x^{self.size} - 1"
+
+    def residue(self, length: int) -> QMatrix:
+        return QMatrix([[ONE if i % self.size == j else ZERO for i in range(length)] for j in range(self.size)], length)
+
+    @cached_property
+    def multiplication(self) -> Bilinear:
+        from .cyclic import cyclic_multiplication
+
+        return cyclic_multiplication(self.size, 1)
+
+
+def reconstruction(blocks: Sequence[Block], length: int) -> QMatrix:
+    """The CRT inverse: length x length matrix rebuilding a polynomial from its stacked residues."""
+    if sum(b.degree for b in blocks) != length:
+        raise ValueError("the moduli's degrees must add up to the product's length")
+    return vstack([b.residue(length) for b in blocks]).inverse()
+
+
+def _block_columns(blocks: Sequence[Block]) -> list[list[int]]:
+    columns, offset = [], 0
+    for b in blocks:
+        columns.append(list(range(offset, offset + b.degree)))
+        offset += b.degree
+    return columns
+
+
+def convolution_1d(blocks: Sequence[Block], m: int, r: int) -> Bilinear:
+    """Linear convolution of m and r coefficients through the CRT over ``blocks``."""
+    rebuild = reconstruction(blocks, m + r - 1)
+    return stack(
+        [
+            b.multiplication.on_residues(b.residue(m), b.residue(r), rebuild.select_columns(cols))
+            for b, cols in zip(blocks, _block_columns(blocks), strict=True)
+        ]
+    )
+
+
+PairMultiplication = Callable[[Block, Block], Bilinear]
+
+
+def tensor_multiplication(first: Block, second: Block) -> Bilinear:
+    """The default for a pair of blocks: the two 1-D algorithms nested (Kronecker product)."""
+    return first.multiplication.kron(second.multiplication)
+
+
+def convolution_2d(
+    blocks: Sequence[Block], m: int, r: int, pair_multiplication: PairMultiplication = tensor_multiplication
+) -> Bilinear:
+    """2-D linear convolution (tiles flattened row-major) through the CRT over pairs of blocks.
+
+    The residue algebra of a pair is the tensor product of the two; ``pair_multiplication`` says
+    how to multiply in it (nested by default, or something cheaper such as the 2-D symbolic DFT).
+    """
+    rebuild = reconstruction(blocks, m + r - 1)
+    columns = _block_columns(blocks)
+    parts = []
+    for b1, c1 in zip(blocks, columns, strict=True):
+        for b2, c2 in zip(blocks, columns, strict=True):
+            parts.append(
+                pair_multiplication(b1, b2).on_residues(
+                    b1.residue(m).kron(b2.residue(m)),
+                    b1.residue(r).kron(b2.residue(r)),
+                    rebuild.select_columns(c1).kron(rebuild.select_columns(c2)),
+                )
+            )
+    return stack(parts)
+
+
+def standard_points(count: int) -> tuple[Fraction, ...]:
+    """The first ``count`` of 0, 1, -1, 2, -2, 1/2, -1/2, 3, -3, 1/3, -1/3, 3/2, -3/2, ...
+
+    Small integers and their reciprocals first: the usual choice for well-conditioned Toom-Cook.
+    """
+    points = [Fraction(0)]
+    for magnitude in _magnitudes():
+        for p in (magnitude, -magnitude):
+            if len(points) >= count:
+                return tuple(points[:count])
+            points.append(p)
+    raise AssertionError("unreachable")
+
+
+def _magnitudes() -> Iterator[Fraction]:
+    """1, 2, 1/2, 3, 1/3, 3/2, 2/3, 4, 1/4, 4/3, 3/4, ...: positive rationals by height, each once."""
+    for height in itertools.count(1):
+        for num, den in ((height, q) for q in range(1, height + 1)):
+            if gcd(num, den) == 1:
+                yield Fraction(num, den)
+                if num != den:
+                    yield Fraction(den, num)

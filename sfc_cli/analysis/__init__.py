@@ -1,0 +1,1 @@
+"""Analysis: reads verified algorithms (costs, conditioning, error bounds, measurements)."""

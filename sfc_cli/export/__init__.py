@@ -1,0 +1,1 @@
+"""Export: renders verified algorithms for software and hardware backends."""

@@ -1,0 +1,94 @@
+"""Turning command-line text into algorithm requests (shared by every command)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal
+
+from .algebra.bilinear import FractionsIn
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .algorithm import Algorithm
+
+AlgorithmFamily = Literal["sfc", "winograd"]
+INFINITY_WORDS = ("inf", "infinity", "∞")
+
+
+def _items(text: str, what: str) -> list[str]:
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or any(not item for item in items):
+        raise InputError(f"malformed {what} list {text!r}: expected comma-separated values such as 0,1,-1,inf")
+    return items
+
+
+def parse_point(text: str) -> Fraction | None:
+    """A rational ("2", "-1/2", "0.5") or infinity ("inf"); None stands for infinity."""
+    if text.lower() in INFINITY_WORDS:
+        return None
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"point {text!r} is not a rational number (use forms like 2, -1/2, 0.5 or inf)") from None
+
+
+def parse_points(text: str) -> tuple[Fraction | None, ...]:
+    return tuple(parse_point(item) for item in _items(text, "points"))
+
+
+def parse_int_list(text: str, what: str) -> tuple[int, ...]:
+    items = _items(text, what)
+    try:
+        return tuple(int(item) for item in items)
+    except ValueError:
+        raise InputError(f"malformed {what} list {text!r}: expected comma-separated integers") from None
+
+
+def parse_corrections(text: str) -> tuple[int, int]:
+    values = parse_int_list(text, "corrections")
+    if len(values) != 2:
+        raise InputError(f"corrections take two integers LEFT,RIGHT, got {text!r}")
+    return values[0], values[1]
+
+
+@dataclass(frozen=True)
+class AlgorithmRequest:
+    """What the user asked for; unset options are None and get the family's defaults."""
+
+    algo: str = "sfc"
+    tile: int = 6
+    kernel: int = 3
+    dft: int | None = None
+    corrections: str | None = None
+    points: str | None = None
+    dims: int = 2
+    fractions_in: str = "G"
+
+    @property
+    def chooses_automatically(self) -> bool:
+        """True when the family picks its own parameters (SFC's N and corrections, Winograd's points)."""
+        if self.algo == "sfc":
+            return self.dft is None and self.corrections is None
+        return self.points is None
+
+
+def build_algorithm(request: AlgorithmRequest) -> Algorithm:
+    """Parse, check and derive; raises InputError for anything the user must change."""
+    from .families import sfc, winograd
+
+    fractions_in = request.fractions_in.upper()
+    if fractions_in not in ("G", "A", "B"):
+        raise InputError(f"--fractions-in must be G, A or B, got {request.fractions_in!r}")
+    typed_fractions: FractionsIn = fractions_in  # type: ignore[assignment]
+    if request.algo == "sfc":
+        if request.points is not None:
+            raise InputError("--points applies to --algo winograd; SFC takes --dft and --corrections")
+        corrections = None if request.corrections is None else parse_corrections(request.corrections)
+        return sfc(request.tile, request.kernel, request.dft, corrections, request.dims, typed_fractions)
+    if request.algo == "winograd":
+        if request.dft is not None or request.corrections is not None:
+            raise InputError("--dft and --corrections apply to --algo sfc; Winograd takes --points")
+        points = None if request.points is None else parse_points(request.points)
+        return winograd(request.tile, request.kernel, points, request.dims, typed_fractions)
+    raise InputError(f"unknown algorithm {request.algo!r}: choose sfc or winograd")

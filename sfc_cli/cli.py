@@ -12,7 +12,6 @@ from .options import AlgorithmRequest
 
 app = typer.Typer(
     add_completion=False,
-    no_args_is_help=True,
     help="Derive, analyse and export fast-convolution transforms (SFC and Winograd), exactly.",
 )
 
@@ -30,19 +29,24 @@ DimsOption = Annotated[int, typer.Option("--dims", help="1 or 2 dimensions.")]
 FractionsOption = Annotated[str, typer.Option("--fractions-in", help="Matrix that holds the fractions: G, A or B.")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"sfc {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Derive, analyse and export fast-convolution transforms (SFC and Winograd), exactly.
 
     Example: sfc derive --tile 6 --kernel 3
     """
-    if version:
-        from . import __version__
-
-        print(f"sfc {__version__}")
-        raise typer.Exit()
 
 
 def fail(message: str) -> NoReturn:
@@ -89,4 +93,13 @@ def derive(
 
 
 def main() -> None:
-    app(prog_name="sfc")
+    """Entry point: usage errors (bad option values, unknown options or commands) are one line, exit 2."""
+    args = sys.argv[1:] or ["--help"]
+    try:
+        code = typer.main.get_command(app).main(args, prog_name="sfc", standalone_mode=False)
+    except typer.TyperException as error:  # typer's click usage errors
+        print(f"sfc: error: {error.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+        code = getattr(error, "exit_code", 2)
+    except typer.Abort:
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

@@ -36,6 +36,17 @@ class Bilinear:
         """This algorithm applied to residues of a and g, its output mapped back by ``reconstruct``."""
         return Bilinear(self.a_map @ a_residue, self.g_map @ g_residue, reconstruct @ self.out_map)
 
+    def without_idle_products(self) -> Bilinear:
+        """Drop products one of whose operands is identically zero (they multiply nothing)."""
+        keep = [t for t in range(self.products) if any(self.a_map.rows[t]) and any(self.g_map.rows[t])]
+        if len(keep) == self.products:
+            return self
+        return Bilinear(
+            QMatrix([self.a_map.rows[t] for t in keep], self.a_map.ncols),
+            QMatrix([self.g_map.rows[t] for t in keep], self.g_map.ncols),
+            self.out_map.select_columns(keep),
+        )
+
     def kron(self, other: Bilinear) -> Bilinear:
         """The tensor product: multiplies in the tensor product of the two algebras."""
         return Bilinear(self.a_map.kron(other.a_map), self.g_map.kron(other.g_map), self.out_map.kron(other.out_map))

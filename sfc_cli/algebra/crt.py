@@ -146,15 +146,29 @@ def _block_columns(blocks: Sequence[Block]) -> list[list[int]]:
     return columns
 
 
-def convolution_1d(blocks: Sequence[Block], m: int, r: int) -> Bilinear:
-    """Linear convolution of m and r coefficients through the CRT over ``blocks``."""
+@dataclass(frozen=True)
+class Part:
+    """The products one block (1-D) or one pair of blocks (2-D) contributes, on the coefficients."""
+
+    blocks: tuple[Block, ...]
+    algorithm: Bilinear
+
+
+def parts_1d(blocks: Sequence[Block], m: int, r: int) -> list[Part]:
+    """Linear convolution of m and r coefficients through the CRT over ``blocks``, block by block.
+
+    Products whose operand is identically zero (a correction pair reaching past the kernel or the
+    tile) are dropped."""
     rebuild = reconstruction(blocks, m + r - 1)
-    return stack(
-        [
-            b.multiplication.on_residues(b.residue(m), b.residue(r), rebuild.select_columns(cols))
-            for b, cols in zip(blocks, _block_columns(blocks), strict=True)
-        ]
-    )
+    return [
+        Part(
+            (b,),
+            b.multiplication.on_residues(
+                b.residue(m), b.residue(r), rebuild.select_columns(cols)
+            ).without_idle_products(),
+        )
+        for b, cols in zip(blocks, _block_columns(blocks), strict=True)
+    ]
 
 
 PairMultiplication = Callable[[Block, Block], Bilinear]
@@ -165,9 +179,9 @@ def tensor_multiplication(first: Block, second: Block) -> Bilinear:
     return first.multiplication.kron(second.multiplication)
 
 
-def convolution_2d(
+def parts_2d(
     blocks: Sequence[Block], m: int, r: int, pair_multiplication: PairMultiplication = tensor_multiplication
-) -> Bilinear:
+) -> list[Part]:
     """2-D linear convolution (tiles flattened row-major) through the CRT over pairs of blocks.
 
     The residue algebra of a pair is the tensor product of the two; ``pair_multiplication`` says
@@ -178,14 +192,22 @@ def convolution_2d(
     parts = []
     for b1, c1 in zip(blocks, columns, strict=True):
         for b2, c2 in zip(blocks, columns, strict=True):
-            parts.append(
-                pair_multiplication(b1, b2).on_residues(
-                    b1.residue(m).kron(b2.residue(m)),
-                    b1.residue(r).kron(b2.residue(r)),
-                    rebuild.select_columns(c1).kron(rebuild.select_columns(c2)),
-                )
+            algorithm = pair_multiplication(b1, b2).on_residues(
+                b1.residue(m).kron(b2.residue(m)),
+                b1.residue(r).kron(b2.residue(r)),
+                rebuild.select_columns(c1).kron(rebuild.select_columns(c2)),
             )
-    return stack(parts)
+            parts.append(Part((b1, b2), algorithm.without_idle_products()))
+    return parts
+
+
+def assemble(parts: Sequence[Part]) -> Bilinear:
+    """All parts together: one convolution algorithm, products in part order."""
+    return stack([part.algorithm for part in parts])
+
+
+def convolution_1d(blocks: Sequence[Block], m: int, r: int) -> Bilinear:
+    return assemble(parts_1d(blocks, m, r))
 
 
 def standard_points(count: int) -> tuple[Fraction, ...]:

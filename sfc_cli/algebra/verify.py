@@ -1,7 +1,8 @@
-"""Exact verification of a correlation algorithm (DESIGN.md section 2).
+"""Exact verification of bilinear algorithms (DESIGN.md section 2).
 
-1-D: ``sum_t AT[i,t] * G[t,k] * BT[t,j] == (1 if j == i + k else 0)`` for all i, j, k.
-2-D (row-major tiles): the same with ``j == i + k`` holding in both coordinates.
+A bilinear algorithm computes the tensor ``T[i, j, k] = sum_t out_map[k,t] * a_map[t,i] * g_map[t,j]``.
+Correlation F(m, r) must give ``sum_t AT[i,t] * G[t,k] * BT[t,j] == (1 if j == i + k else 0)``, in 2-D
+with ``j == i + k`` holding in both coordinates of row-major tiles.
 
 The check is exact: every matrix is written as integers over one denominator, and the integer
 sums are formed in int64 only when a bound proves they cannot overflow (Python integers otherwise).
@@ -11,47 +12,52 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bilinear import Transforms
+from .bilinear import Bilinear, Transforms
 from .matrix import QMatrix
 
 _INT64_SAFE = 2**62
 
 
-def _integers(matrix: QMatrix) -> tuple[list[list[int]], int]:
+def _integers(matrix: QMatrix) -> tuple[list[list[int]], int, int]:
+    """Numerators, their common denominator, and the largest numerator magnitude."""
     denominator = matrix.common_denominator()
-    return matrix.numerators(denominator), denominator
+    numerators = matrix.numerators(denominator)
+    return numerators, denominator, max((abs(x) for row in numerators for x in row), default=0)
+
+
+def computes(algorithm: Bilinear, target: np.ndarray) -> bool:
+    """True exactly when the algorithm's tensor equals ``target`` (shape len(a) x len(g) x len(w))."""
+    shape = (algorithm.a_map.ncols, algorithm.g_map.ncols, algorithm.out_map.nrows)
+    if target.shape != shape or algorithm.g_map.nrows != algorithm.products != algorithm.out_map.ncols:
+        return False
+    (a, a_den, a_max), (g, g_den, g_max), (out, out_den, out_max) = (
+        _integers(x) for x in (algorithm.a_map, algorithm.g_map, algorithm.out_map)
+    )
+    scale = a_den * g_den * out_den
+    safe = algorithm.products * a_max * g_max * out_max < _INT64_SAFE and scale < _INT64_SAFE
+    dtype = np.int64 if safe else object
+    a_arr, g_arr, out_arr = (np.array(x, dtype=dtype).reshape(len(x), -1) for x in (a, g, out))
+    # (i, j, t) -> a[t,i] * g[t,j], then contract t against out[k,t].
+    weighted = (a_arr.T[:, None, :] * g_arr.T[None, :, :]).reshape(-1, algorithm.products)
+    return bool(np.array_equal(weighted @ out_arr.T, target.reshape(-1, shape[2]).astype(dtype) * scale))
 
 
 def correlation_target(m: int, r: int, dims: int) -> np.ndarray:
-    """The 0/1 tensor (m**dims * r**dims) x n**dims that says which input each (output, tap) reads."""
+    """The 0/1 tensor m**dims x r**dims x n**dims saying which input each (output, tap) pair reads."""
     n = m + r - 1
     outputs = np.indices((m,) * dims).reshape(dims, -1)
     taps = np.indices((r,) * dims).reshape(dims, -1)
-    reads = outputs[:, :, None] + taps[:, None, :]  # dims x m^dims x r^dims
-    flat = np.ravel_multi_index(tuple(reads), (n,) * dims) if dims > 1 else reads[0]
+    reads = np.ravel_multi_index(tuple(outputs[:, :, None] + taps[:, None, :]), (n,) * dims)
     target = np.zeros((m**dims, r**dims, n**dims), dtype=np.int64)
-    i, k = np.indices(flat.shape)
-    target[i, k, flat] = 1
-    return target.reshape(m**dims * r**dims, n**dims)
+    i, k = np.indices(reads.shape)
+    target[i, k, reads] = 1
+    return target
 
 
 def satisfies_identity(transforms: Transforms, m: int, r: int, dims: int) -> bool:
     """True exactly when the algorithm computes m-output correlation with an r-tap kernel."""
     n = m + r - 1
-    if transforms.AT.shape != (m**dims, transforms.products) or transforms.BT.shape != (transforms.products, n**dims):
+    if transforms.AT.nrows != m**dims or transforms.G.ncols != r**dims or transforms.BT.ncols != n**dims:
         return False
-    if transforms.G.ncols != r**dims:
-        return False
-    (at, at_den), (g, g_den), (bt, bt_den) = (_integers(x) for x in (transforms.AT, transforms.G, transforms.BT))
-    bound = (
-        transforms.products
-        * max(1, *(abs(x) for row in at for x in row))
-        * max(1, *(abs(x) for row in g for x in row))
-        * max(1, *(abs(x) for row in bt for x in row))
-    )
-    scale = at_den * g_den * bt_den
-    dtype = np.int64 if bound < _INT64_SAFE and scale < _INT64_SAFE else object
-    at_a, g_a, bt_a = (np.array(x, dtype=dtype) for x in (at, g, bt))
-    # (i, k, t) -> AT[i,t] * G[t,k], then contract t against BT.
-    weighted = (at_a[:, None, :] * g_a.T[None, :, :]).reshape(-1, transforms.products)
-    return bool(np.array_equal(weighted @ bt_a, correlation_target(m, r, dims).astype(dtype) * scale))
+    as_bilinear = Bilinear(transforms.AT.T, transforms.G, transforms.BT.T)
+    return computes(as_bilinear, correlation_target(m, r, dims))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..algebra.bilinear import Bilinear, FractionsIn, Transforms
-from ..algebra.crt import Block, Cyclic, Infinity, Zero, convolution_1d, convolution_2d, tensor_multiplication
+from ..algebra.crt import Block, Cyclic, Infinity, Part, Zero, assemble, parts_1d, parts_2d, tensor_multiplication
 from ..algebra.cyclic import cyclic_multiplication, cyclic_products, frequency_orbits
 from ..algebra.polynomial import divisors, totient
 from ..algorithm import Algorithm, SfcParameters, verified_algorithm
@@ -21,9 +21,15 @@ ADDITIONS_ONLY_DFT_SIZES = (2, 3, 4, 6)
 """N whose cyclotomic factors all have degree <= 2: the transforms need additions only."""
 
 
-def correction_products(corrections: tuple[int, int]) -> int:
-    """Schoolbook wrap-around terms: e(e+1)/2 products on each side."""
-    return sum(e * (e + 1) // 2 for e in corrections)
+def truncated_products(extra: int, tile: int, kernel: int) -> int:
+    """Wrap-around terms for ``extra`` outputs on one side: pairs (u, v), u + v < extra, u < tile,
+    v < kernel; e(e+1)/2 when e <= min(tile, kernel) (the paper's schoolbook form)."""
+    return sum(1 for s in range(extra) for u in range(s + 1) if u < tile and s - u < kernel)
+
+
+def correction_products(params: SfcParameters, tile: int, kernel: int) -> int:
+    """Correction products per axis, both sides."""
+    return sum(truncated_products(e, tile, kernel) for e in params.corrections)
 
 
 def even_split(total: int) -> tuple[int, int]:
@@ -31,9 +37,12 @@ def even_split(total: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def products_2d(params: SfcParameters) -> int:
-    """K2 = (2-D DFT products) + 2 c (1-D DFT products) + c**2, c = correction products per axis."""
-    c = correction_products(params.corrections)
+def products_2d(params: SfcParameters, tile: int, kernel: int) -> int:
+    """K2 = (2-D DFT products) + 2 c (1-D DFT products) + c**2, c = correction products per axis.
+
+    Exact when tile and kernel are at least the largest cyclotomic degree phi(d), d | N; below that
+    some field products read an identically zero operand and the built algorithm drops them."""
+    c = correction_products(params, tile, kernel)
     return cyclic_products(params.dft, 2) + 2 * c * cyclic_products(params.dft, 1) + c * c
 
 
@@ -45,7 +54,8 @@ def choose_parameters(tile: int, kernel: int) -> SfcParameters:
         raise InputError(f"SFC needs an input tile of at least 2 (tile + kernel - 1 = {n})")
 
     def cost(p: SfcParameters) -> tuple[int, int, int]:
-        return products_2d(p), cyclic_products(p.dft, 1) + correction_products(p.corrections), p.dft
+        c = correction_products(p, tile, kernel)
+        return products_2d(p, tile, kernel), cyclic_products(p.dft, 1) + c, p.dft
 
     return min(candidates, key=cost)
 
@@ -95,24 +105,29 @@ def _field_summary(size: int, dims: int) -> str:
     )
 
 
-def _structure(params: SfcParameters, dims: int) -> tuple[tuple[str, int], ...]:
+def _part_label(part: Part, params: SfcParameters) -> tuple[int, str]:
+    """(display rank, description) of a block (1-D) or a pair of blocks (2-D)."""
+    kinds = [type(b) for b in part.blocks]
     left, right = params.corrections
-    c = correction_products(params.corrections)
-    dft1 = cyclic_products(params.dft, 1)
     factors = " ".join(f"Phi_{d}" for d in divisors(params.dft))
-    rows = [
-        (f"left corrections (x^{left})", left * (left + 1) // 2),
-        (f"DFT-{params.dft} (x^{params.dft} - 1 = {factors}): {_field_summary(params.dft, 1)}", dft1),
-        (f"right corrections (inf^{right})", right * (right + 1) // 2),
-    ]
-    if dims == 1:
-        return tuple(row for row in rows if row[1])
-    rows = [
-        (f"2-D symbolic DFT-{params.dft}: {_field_summary(params.dft, 2)}", cyclic_products(params.dft, 2)),
-        ("DFT x corrections (nested)", 2 * c * dft1),
-        ("corrections x corrections (nested)", c * c),
-    ]
-    return tuple(row for row in rows if row[1])
+    labels = {
+        (Zero,): (0, f"left corrections (x^{left})"),
+        (Cyclic,): (1, f"DFT-{params.dft} (x^{params.dft} - 1 = {factors}): {_field_summary(params.dft, 1)}"),
+        (Infinity,): (2, f"right corrections (inf^{right})"),
+        (Cyclic, Cyclic): (0, f"2-D symbolic DFT-{params.dft}: {_field_summary(params.dft, 2)}"),
+    }
+    if tuple(kinds) in labels:
+        return labels[tuple(kinds)]
+    return (1, "DFT x corrections (nested)") if Cyclic in kinds else (2, "corrections x corrections (nested)")
+
+
+def _structure(parts: list[Part], params: SfcParameters) -> tuple[tuple[str, int], ...]:
+    """Products per kind of part, counted from the parts themselves."""
+    counts: dict[tuple[int, str], int] = {}
+    for part in parts:
+        label = _part_label(part, params)
+        counts[label] = counts.get(label, 0) + part.algorithm.products
+    return tuple((label, count) for (_, label), count in sorted(counts.items()) if count)
 
 
 def sfc(
@@ -127,11 +142,12 @@ def sfc(
     check_sizes(tile, kernel, dims)
     params = resolve_parameters(tile, kernel, dft, corrections)
     blocks = _blocks(params)
-    one_d = Transforms.from_convolution(convolution_1d(blocks, tile, kernel)).place_fractions(fractions_in)
-    two_d = None
+    parts_one = parts_1d(blocks, tile, kernel)
+    one_d = Transforms.from_convolution(assemble(parts_one)).place_fractions(fractions_in)
+    two_d, parts_two = None, []
     if dims == 2:
-        raw = convolution_2d(blocks, tile, kernel, _pair_multiplication)
-        two_d = Transforms.from_convolution(raw).place_fractions(fractions_in)
+        parts_two = parts_2d(blocks, tile, kernel, _pair_multiplication)
+        two_d = Transforms.from_convolution(assemble(parts_two)).place_fractions(fractions_in)
     return verified_algorithm(
         "sfc",
         f"SFC-{params.dft}",
@@ -141,8 +157,8 @@ def sfc(
         fractions_in,
         one_d,
         two_d,
-        _structure(params, 1),
-        _structure(params, 2) if dims == 2 else (),
+        _structure(parts_one, params),
+        _structure(parts_two, params),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -13,6 +14,7 @@ from .options import AlgorithmRequest
 app = typer.Typer(
     add_completion=False,
     help="Derive, analyse and export fast-convolution transforms (SFC and Winograd), exactly.",
+    epilog="Example: sfc derive --tile 6 --kernel 3",
 )
 
 AlgoOption = Annotated[str, typer.Option("--algo", help="Algorithm family: sfc or winograd.")]
@@ -43,10 +45,7 @@ def root(
         bool, typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """Derive, analyse and export fast-convolution transforms (SFC and Winograd), exactly.
-
-    Example: sfc derive --tile 6 --kernel 3
-    """
+    """Derive, analyse and export fast-convolution transforms (SFC and Winograd), exactly."""
 
 
 def fail(message: str) -> NoReturn:
@@ -56,8 +55,10 @@ def fail(message: str) -> NoReturn:
 
 
 @app.command(
-    epilog="Examples: sfc derive --tile 6 --kernel 3 | sfc derive --algo winograd --tile 4 --points 0,1,-1,2,-2,inf "
-    "| sfc derive --tile 7 --kernel 3 --dft 6 --corrections 1,2 --format json"
+    epilog="Examples:\n\n"
+    "sfc derive --tile 6 --kernel 3\n\n"
+    "sfc derive --algo winograd --tile 4 --points 0,1,-1,2,-2,inf\n\n"
+    "sfc derive --tile 7 --kernel 3 --dft 6 --corrections 1,2 --format json"
 )
 def derive(
     algo: AlgoOption = "sfc",
@@ -90,6 +91,48 @@ def derive(
     from .display import render_algorithm
 
     render_algorithm(Console(), algorithm, request.chooses_automatically)
+
+
+@app.command(
+    epilog="Examples: sfc export --format c -o sfc6.h | sfc export --format verilog --tile 4 --name sfc4 --width 8 "
+    "-o sfc4.v | sfc export --format json --algo winograd --tile 4 --points 0,1,-1,2,-2,inf"
+)
+def export(
+    algo: AlgoOption = "sfc",
+    tile: TileOption = 6,
+    kernel: KernelOption = 3,
+    dft: DftOption = None,
+    corrections: CorrectionsOption = None,
+    points: PointsOption = None,
+    dims: DimsOption = 2,
+    fractions_in: FractionsOption = "G",
+    output_format: Annotated[str, typer.Option("--format", help="c (header), verilog or json.")] = "c",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write this file (atomically) instead of stdout.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Identifier prefix (default from the algorithm, e.g. sfc6_6x6_3x3).")
+    ] = None,
+    template_dir: Annotated[
+        Path | None, typer.Option("--template-dir", help="Directory whose templates override the bundled ones.")
+    ] = None,
+    width: Annotated[int | None, typer.Option("--width", help="Verilog: default input width IN_W (8).")] = None,
+) -> None:
+    """Export a verified algorithm as a C header, Verilog or JSON, rendered from Jinja2 templates."""
+    request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in)
+    try:
+        from .export.files import write_atomically
+        from .export.render import export_request, render
+        from .options import build_algorithm
+
+        options = export_request(output_format, name, width)
+        text = render(build_algorithm(request), options, template_dir)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomically(output, text)
+    except InputError as error:
+        fail(str(error))
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from .algebra.matrix import QMatrix
 from .algorithm import Algorithm, SfcParameters
-from .analysis.costs import transform_cost
+from .analysis.costs import RowColumnCost, row_column_cost, transform_cost
 from .export.jsonio import point_text
 
 
@@ -33,10 +33,13 @@ def describe_parameters(algorithm: Algorithm, automatic: bool) -> str:
     return f"{text} ({how})" if automatic else text
 
 
-def summary_table(algorithm: Algorithm) -> Table:
-    """Products against direct correlation, and what the transforms cost applied row by row."""
+def summary_table(algorithm: Algorithm, row_column: RowColumnCost | None) -> Table:
+    """Products against direct correlation, and what the transforms cost.
+
+    1-D: the matrices applied row by row. 2-D: row-column (the 1-D transforms on the rows and the
+    columns of the tile, then the mixing step of the 2-D symbolic DFT) when that form exists."""
     table = Table(title="Cost", title_justify="left")
-    headers = ("", "products", "direct", "reduction", "share", "BT adds", "AT adds", "const. mults BT/AT")
+    headers = ("", "products", "direct", "reduction", "share", "BT adds", "AT adds", "consts BT/AT")
     for header in headers:
         table.add_column(header, justify="right" if header else "left")
     for dims, transforms in ((1, algorithm.one_d), (2, algorithm.two_d)):
@@ -44,7 +47,10 @@ def summary_table(algorithm: Algorithm) -> Table:
             continue
         direct = (algorithm.tile * algorithm.kernel) ** dims
         k = transforms.products
-        bt, at = transform_cost(transforms.BT), transform_cost(transforms.AT)
+        if dims == 2 and row_column is not None:
+            bt, at = row_column.input_transform, row_column.output_transform
+        else:
+            bt, at = transform_cost(transforms.BT), transform_cost(transforms.AT)
         table.add_row(
             f"{dims}-D",
             str(k),
@@ -56,6 +62,17 @@ def summary_table(algorithm: Algorithm) -> Table:
             f"{bt.constant_multiplications}/{at.constant_multiplications}",
         )
     return table
+
+
+def cost_note(algorithm: Algorithm, row_column: RowColumnCost | None) -> str:
+    """How the 2-D additions were counted, with the flat-matrix figures for comparison."""
+    if algorithm.two_d is None:
+        return "adds: each matrix applied row by row"
+    flat_bt, flat_at = transform_cost(algorithm.two_d.BT), transform_cost(algorithm.two_d.AT)
+    flat = f"as flat matrices BT2 {flat_bt.additions} and AT2 {flat_at.additions} adds"
+    if row_column is None:
+        return f"2-D adds: {flat} (no row-column form)"
+    return f"2-D adds: 1-D transforms on rows and columns + {row_column.mixing_additions} mixing adds; {flat}"
 
 
 def structure_table(algorithm: Algorithm) -> Table:
@@ -81,7 +98,9 @@ def render_algorithm(console: Console, algorithm: Algorithm, automatic: bool) ->
         f"correlation y = AT @ ((G @ g) * (BT @ d)); tile {algorithm.tile}, kernel {algorithm.kernel}, "
         f"input {algorithm.input_size}; fractions in {algorithm.fractions_in}"
     )
-    console.print(summary_table(algorithm))
+    row_column = row_column_cost(algorithm)
+    console.print(summary_table(algorithm, row_column))
+    console.print(cost_note(algorithm, row_column))
     console.print(structure_table(algorithm))
     for symbol, role, matrix in (
         ("AT", "output transform", algorithm.one_d.AT),

@@ -26,20 +26,26 @@ def _integers(matrix: QMatrix) -> tuple[list[list[int]], int, int]:
 
 
 def computes(algorithm: Bilinear, target: np.ndarray) -> bool:
-    """True exactly when the algorithm's tensor equals ``target`` (shape len(a) x len(g) x len(w))."""
+    """True exactly when the algorithm's tensor equals ``target`` (shape len(a) x len(g) x len(w)).
+
+    The tensor is accumulated product by product over the nonzero entries only, so sparse
+    algorithms (nested corrections) cost far less than the dense contraction."""
     shape = (algorithm.a_map.ncols, algorithm.g_map.ncols, algorithm.out_map.nrows)
     if target.shape != shape or algorithm.g_map.nrows != algorithm.products != algorithm.out_map.ncols:
         return False
     (a, a_den, a_max), (g, g_den, g_max), (out, out_den, out_max) = (
-        _integers(x) for x in (algorithm.a_map, algorithm.g_map, algorithm.out_map)
+        _integers(x) for x in (algorithm.a_map, algorithm.g_map, algorithm.out_map.T)
     )
     scale = a_den * g_den * out_den
     safe = algorithm.products * a_max * g_max * out_max < _INT64_SAFE and scale < _INT64_SAFE
     dtype = np.int64 if safe else object
+    tensor = np.zeros((shape[0] * shape[1], shape[2]), dtype=dtype)
     a_arr, g_arr, out_arr = (np.array(x, dtype=dtype).reshape(len(x), -1) for x in (a, g, out))
-    # (i, j, t) -> a[t,i] * g[t,j], then contract t against out[k,t].
-    weighted = (a_arr.T[:, None, :] * g_arr.T[None, :, :]).reshape(-1, algorithm.products)
-    return bool(np.array_equal(weighted @ out_arr.T, target.reshape(-1, shape[2]).astype(dtype) * scale))
+    for a_row, g_row, out_row in zip(a_arr, g_arr, out_arr, strict=True):
+        i, k, j = np.flatnonzero(a_row), np.flatnonzero(g_row), np.flatnonzero(out_row)
+        rows = (i[:, None] * shape[1] + k[None, :]).ravel()
+        tensor[np.ix_(rows, j)] += np.outer(np.outer(a_row[i], g_row[k]).ravel(), out_row[j])
+    return bool(np.array_equal(tensor, target.reshape(-1, shape[2]).astype(dtype) * scale))
 
 
 def correlation_target(m: int, r: int, dims: int) -> np.ndarray:

@@ -8,7 +8,10 @@ from typing import Any
 
 from ..algebra.bilinear import Transforms
 from ..algebra.matrix import QMatrix
+from ..algebra.verify import satisfies_identity
 from ..algorithm import Algorithm, SfcParameters
+from ..errors import InputError
+from ..options import AlgorithmRequest, build_algorithm
 
 CONVENTION = "y = AT @ ((G @ g) * (BT @ d)); correlation; 2-D tiles flattened row-major"
 
@@ -75,3 +78,47 @@ def compact_json(value: Any, indent: int = 0) -> str:
 def algorithm_json(algorithm: Algorithm) -> str:
     """Deterministic text: keys in contract order, one matrix row per line, trailing newline."""
     return compact_json(algorithm_dict(algorithm)) + "\n"
+
+
+def json_context(algorithm: Algorithm, request: object) -> dict[str, Any]:
+    """What algorithm.json.j2 prints: the contract object and the layout function of ``algorithm_json``."""
+    return {"document": algorithm_dict(algorithm), "compact": compact_json}
+
+
+def _request_from(data: dict[str, Any]) -> AlgorithmRequest:
+    """The derive options that the object's "parameters" name."""
+    params = data["parameters"]
+    common = {
+        "tile": data["tile"],
+        "kernel": data["kernel"],
+        "dims": 2 if "2d" in data else 1,
+        "fractions_in": data["fractions_in"],
+    }
+    if data["family"] == "sfc":
+        left, right = params["corrections"]
+        return AlgorithmRequest("sfc", dft=params["dft"], corrections=f"{left},{right}", **common)
+    return AlgorithmRequest("winograd", points=",".join(params["points"]), **common)
+
+
+def _transforms(part: dict[str, Any]) -> Transforms:
+    return Transforms(QMatrix(part["AT"]), QMatrix(part["G"]), QMatrix(part["BT"]))
+
+
+def read_algorithm(text: str) -> Algorithm:
+    """Read an exported object back: its matrices must satisfy the exact identity by themselves and be
+    the very algorithm that its parameters derive. Raises InputError otherwise."""
+    try:
+        data = json.loads(text)
+        if data.get("format") != "sfc-algorithm" or data.get("version") != 1:
+            raise InputError("not an sfc-algorithm version 1 object")
+        request = _request_from(data)
+        parts = {dims: _transforms(data[key]) for dims, key in ((1, "1d"), (2, "2d")) if key in data}
+    except (ValueError, KeyError, TypeError, ZeroDivisionError) as error:
+        raise InputError(f"malformed sfc-algorithm JSON: {error}") from None
+    for dims, transforms in parts.items():
+        if not satisfies_identity(transforms, data["tile"], data["kernel"], dims):
+            raise InputError(f"the {dims}-D matrices fail the exact correlation identity")
+    algorithm = build_algorithm(request)
+    if algorithm_dict(algorithm) != {key: data.get(key) for key in algorithm_dict(algorithm)}:
+        raise InputError(f"the object differs from {algorithm.name} as its parameters derive it")
+    return algorithm

@@ -1,0 +1,103 @@
+"""What every export format says about an algorithm: its matrices by dimension, summary and command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from .. import __version__
+from ..algebra.bilinear import Transforms
+from ..algorithm import Algorithm, SfcParameters
+from .integers import ScaledMatrix, scaled
+from .jsonio import CONVENTION, point_text
+from .naming import default_prefix
+
+FORMATS = ("json", "c", "verilog")
+DEFAULT_VERILOG_WIDTH = 8
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """A checked request: format, identifier prefix (p in DESIGN.md section 7), Verilog input width.
+
+    An empty prefix stands for the default one, derived from the algorithm's name (``named``).
+    """
+
+    output_format: str
+    prefix: str = ""
+    width: int = DEFAULT_VERILOG_WIDTH
+
+    def named(self, algorithm_name: str) -> ExportRequest:
+        return self if self.prefix else replace(self, prefix=default_prefix(algorithm_name))
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One dimension of the algorithm: suffix "" (1-D) or "2" (2-D) on every matrix name, as in BT2."""
+
+    dims: int
+    transforms: Transforms
+
+    @property
+    def suffix(self) -> str:
+        return "" if self.dims == 1 else "2"
+
+    @cached_property
+    def AT(self) -> ScaledMatrix:
+        return scaled(self.transforms.AT)
+
+    @cached_property
+    def G(self) -> ScaledMatrix:
+        return scaled(self.transforms.G)
+
+    @cached_property
+    def BT(self) -> ScaledMatrix:
+        return scaled(self.transforms.BT)
+
+
+def dimensions(algorithm: Algorithm) -> list[Dimension]:
+    """1-D always, then 2-D when the algorithm has it."""
+    parts = [Dimension(1, algorithm.one_d)]
+    if algorithm.two_d is not None:
+        parts.append(Dimension(2, algorithm.two_d))
+    return parts
+
+
+def command_line(algorithm: Algorithm, request: ExportRequest) -> str:
+    """The command that reproduces the export, with every option explicit and no file paths."""
+    params = algorithm.parameters
+    if isinstance(params, SfcParameters):
+        choice = f"--dft {params.dft} --corrections {params.corrections[0]},{params.corrections[1]}"
+    else:
+        choice = "--points " + ",".join(point_text(p) for p in params.points)
+    words = [
+        f"sfc export --format {request.output_format} --algo {algorithm.family}",
+        f"--tile {algorithm.tile} --kernel {algorithm.kernel} {choice}",
+        f"--dims {algorithm.dims} --fractions-in {algorithm.fractions_in} --name {request.prefix}",
+    ]
+    if request.output_format == "verilog":
+        words.append(f"--width {request.width}")
+    return " ".join(words)
+
+
+def summary_lines(algorithm: Algorithm) -> list[str]:
+    """Algorithm, convention and product counts, one fact per line, for comment blocks."""
+    one = algorithm.one_d.products
+    lines = [
+        f"{algorithm.name}, family {algorithm.family}: fast correlation, verified exactly; "
+        f"fractions in {algorithm.fractions_in}",
+        f"Convention: {CONVENTION}",
+        f"Products 1-D: {one} (direct {algorithm.tile * algorithm.kernel})",
+    ]
+    if algorithm.two_d is not None:
+        direct = (algorithm.tile * algorithm.kernel) ** 2
+        lines.append(
+            f"Products 2-D: {algorithm.two_d.products} (direct {direct}, nested 1-D {one * one}, "
+            f"{float(algorithm.reduction):.2f}x fewer than direct)"
+        )
+    lines.extend(f"  {part}: {products}" for part, products in algorithm.structure_2d or algorithm.structure_1d)
+    return lines
+
+
+def generator() -> str:
+    return f"sfc {__version__}"

@@ -1,0 +1,80 @@
+"""Rendering algorithms through the Jinja2 templates (templates/ in the repo, sfc_cli/templates installed).
+
+The Python modules compute every number; the templates only lay them out. A user directory given
+with --template-dir is searched first, so it may override any one template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..algorithm import Algorithm
+from ..errors import InputError
+from .content import DEFAULT_VERILOG_WIDTH, FORMATS, ExportRequest
+from .naming import check_prefix
+
+TEMPLATES = {"json": "algorithm.json.j2", "c": "algorithm.h.j2", "verilog": "algorithm.v.j2"}
+MAX_VERILOG_WIDTH = 1024
+
+
+def bundled_templates() -> Path:
+    """sfc_cli/templates in an installed package, else templates/ of the source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+def export_request(output_format: str, name: str | None, width: int | None) -> ExportRequest:
+    """Check the export options (InputError on anything invalid); no name means the algorithm's default."""
+    if output_format not in FORMATS:
+        raise InputError(f"unknown format {output_format!r}: choose {', '.join(FORMATS)}")
+    if width is not None and output_format != "verilog":
+        raise InputError("--width applies to --format verilog")
+    if width is not None and not 2 <= width <= MAX_VERILOG_WIDTH:
+        raise InputError(f"--width must be between 2 and {MAX_VERILOG_WIDTH}, got {width}")
+    prefix = "" if name is None else check_prefix(name)
+    return ExportRequest(output_format, prefix, DEFAULT_VERILOG_WIDTH if width is None else width)
+
+
+def _context_builder(output_format: str) -> Callable[[Algorithm, ExportRequest], dict[str, Any]]:
+    """Imported lazily: each format pays only for its own module."""
+    if output_format == "c":
+        from .c_header import c_context
+
+        return c_context
+    if output_format == "verilog":
+        from .verilog import verilog_context
+
+        return verilog_context
+    from .jsonio import json_context
+
+    return json_context
+
+
+def render(algorithm: Algorithm, request: ExportRequest, template_dir: Path | None = None) -> str:
+    """The exported text; InputError for a missing template directory or a broken template."""
+    import jinja2
+
+    search = [bundled_templates()]
+    if template_dir is not None:
+        if not template_dir.is_dir():
+            raise InputError(f"--template-dir {template_dir} is not a directory")
+        search.insert(0, template_dir)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(path) for path in search]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    name = TEMPLATES[request.output_format]
+    context = _context_builder(request.output_format)(algorithm, request.named(algorithm.name))
+    try:
+        return environment.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise InputError(f"template {error.filename or name} line {error.lineno}: {error.message}") from None
+    except jinja2.TemplateError as error:
+        raise InputError(f"template {name}: {error.message}") from None

@@ -1,0 +1,53 @@
+"""Shared by the export tests: the algorithms the issue names, their exports, and the external tools.
+
+The tools (gcc, g++, iverilog, vvp, verilator) are required: a missing one fails the test instead of
+skipping it (CI installs them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from sfc_cli.algorithm import Algorithm
+from sfc_cli.export.content import ExportRequest
+from sfc_cli.export.render import render
+from sfc_cli.options import AlgorithmRequest, build_algorithm
+
+REPO = Path(__file__).resolve().parent.parent
+
+NAMED = {
+    "SFC-6(6x6,3x3)": AlgorithmRequest("sfc", 6, 3),
+    "SFC-4(4x4,3x3)": AlgorithmRequest("sfc", 4, 3),
+    "SFC-6(6x6,5x5)": AlgorithmRequest("sfc", 6, 5),
+    "F(4x4,3x3)": AlgorithmRequest("winograd", 4, 3),
+}
+"""The four algorithms the issue requires to compile, simulate and read back."""
+
+
+@cache
+def algorithm(name: str) -> Algorithm:
+    built = build_algorithm(NAMED[name])
+    assert built.name == name
+    return built
+
+
+@cache
+def exported(name: str, output_format: str, prefix: str = "chk", width: int = 8) -> str:
+    return render(algorithm(name), ExportRequest(output_format, prefix, width))
+
+
+def tool(name: str) -> str:
+    """The path of a required tool; fails (never skips) when it is missing."""
+    path = shutil.which(name)
+    assert path, f"{name} is required for this test (CI installs it with apt-get); it is not on PATH"
+    return path
+
+
+def run(command: list[str], cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run a command; fail with its output when it does not exit 0."""
+    proc = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(command)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+    return proc

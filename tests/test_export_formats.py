@@ -1,0 +1,100 @@
+"""The three formats carry the same algorithm: every number is read back out of the C header and the
+Verilog file (arrays, constants and the generated sums) and compared with the JSON's exact matrices."""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+
+import pytest
+
+from .export_support import NAMED, exported
+
+Matrix = list[list[Fraction]]
+
+
+def json_matrices(text: str) -> dict[str, Matrix]:
+    data = json.loads(text)
+    out = {}
+    for dims, suffix in (("1d", ""), ("2d", "2")):
+        for key in ("AT", "G", "BT"):
+            out[key + suffix] = [[Fraction(x) for x in row] for row in data[dims][key]]
+    return out
+
+
+def reshape(flat: list, cols: int) -> list[list]:
+    return [flat[i : i + cols] for i in range(0, len(flat), cols)]
+
+
+def c_arrays(text: str) -> dict[str, list[list[str]]]:
+    arrays = {}
+    for match in re.finditer(r"static const \w+ chk_(\w+)\[(\d+)\]\[(\d+)\] = \{\n(.*?)\n\};", text, re.S):
+        rows = [[x.strip() for x in row.split(",")] for row in re.findall(r"\{ (.*?) \},", match.group(4))]
+        assert (len(rows), len(rows[0])) == (int(match.group(2)), int(match.group(3)))
+        arrays[match.group(1)] = rows
+    return arrays
+
+
+def sums(text: str, target: str, pattern: str, cols: int) -> list[list[int]]:
+    """Coefficient rows of the generated sums ``target[i...] = expression;``."""
+    rows = []
+    for i, expression in enumerate(re.findall(rf"^\s*{target}\[(?:\d+)[^\]]*\] = (.*);$", text, re.M)):
+        row = [0] * cols
+        for sign, scale, index, shift in re.findall(pattern, expression):
+            row[int(index)] += (-1 if sign == "-" else 1) * int(scale or 1) * (1 << int(shift or 0))
+        rows.append(row)
+        assert i == len(rows) - 1
+    return rows
+
+
+C_TERM = r"([+-]?)\s*(?:(\d+) \* )?x\[(\d+)\]()"
+VERILOG_TERM = r"([+-]?)\s*\(?()x\[(\d+)\](?: <<< (\d+)\))?"
+
+
+def c_function(text: str, name: str) -> str:
+    start = text.index(f"void chk_{name}(")
+    return text[start : text.index("\n}\n", start)]
+
+
+def verilog_module(text: str, name: str) -> str:
+    start = text.index(f"module chk_{name} ")
+    return text[start : text.index("endmodule", start)]
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_json_c_and_verilog_hold_the_same_numbers(name):
+    exact = json_matrices(exported(name, "json"))
+    header, verilog = exported(name, "c"), exported(name, "verilog")
+    c_macros = {k: int(v) for k, v in re.findall(r"#define CHK_(\w+) (-?\d+)", header)}
+    v_constants = {k: int(v) for k, v in re.findall(r"localparam (?:integer|longint) CHK_(\w+) = (-?\d+);", verilog)}
+    arrays = c_arrays(header)
+    packed = {
+        key: [int(sign + digits) for sign, _, digits in re.findall(r"(-?)(\d+)'sd(\d+)", body)][::-1]
+        for key, body in re.findall(r"localparam logic \[\d+-1:0\] CHK_(\w+) = \{(.*?)\};", verilog, re.S)
+    }
+    data = json.loads(exported(name, "json"))
+    for key in ("TILE", "KERNEL", "INPUT"):
+        assert c_macros[key] == v_constants[key] == data[key.lower()]
+    for dims, suffix in ((1, ""), (2, "2")):
+        assert c_macros[f"PRODUCTS_{dims}D"] == v_constants[f"PRODUCTS_{dims}D"] == data[f"{dims}d"]["products"]
+        for key in ("AT", "G", "BT"):
+            label = key + suffix
+            matrix, den = exact[label], c_macros[f"{label}_DEN"]
+            assert v_constants[f"{label}_DEN"] == den
+            c_name = f"{label}_num" if key == "G" else label
+            numerators = [[int(x) for x in row] for row in arrays[c_name]]
+            assert [[Fraction(x, den) for x in row] for row in numerators] == matrix
+            v_name = f"{label}_NUM" if key == "G" else label
+            assert reshape(packed[v_name], len(matrix[0])) == numerators
+            if den > 1:
+                assert [[float.fromhex(x) for x in row] for row in arrays[f"{label}_f64"]] == [
+                    [float(x) for x in row] for row in matrix
+                ]
+            function = {"AT": "output", "G": "filter", "BT": "input"}[key]
+            target = {"AT": "y", "G": "u", "BT": "v"}[key]
+            body = c_function(header, f"{function}_transform_{dims}d")
+            assert sums(body, target, C_TERM, len(matrix[0])) == numerators
+            if key != "G":
+                body = verilog_module(verilog, f"{function}_transform_{dims}d")
+                assert sums(body, "assign " + target, VERILOG_TERM, len(matrix[0])) == numerators

@@ -96,17 +96,19 @@ class QMatrix:
         rows = []
         for r1 in self.rows:
             for r2 in other.rows:
-                rows.append(tuple(x for a in r1 for x in (tuple(a * b for b in r2) if a else zero_row)))
+                rows.append(tuple(x for a in r1 for x in (tuple(a * b if b else ZERO for b in r2) if a else zero_row)))
         return QMatrix._of(tuple(rows), self.ncols * other.ncols)
 
     def scale_rows(self, factors: Sequence[Fraction]) -> QMatrix:
         return QMatrix._of(
-            tuple(tuple(f * x for x in row) for f, row in zip(factors, self.rows, strict=True)), self.ncols
+            tuple(tuple(f * x if x else ZERO for x in row) for f, row in zip(factors, self.rows, strict=True)),
+            self.ncols,
         )
 
     def scale_columns(self, factors: Sequence[Fraction]) -> QMatrix:
         return QMatrix._of(
-            tuple(tuple(f * x for f, x in zip(factors, row, strict=True)) for row in self.rows), self.ncols
+            tuple(tuple(f * x if x else ZERO for f, x in zip(factors, row, strict=True)) for row in self.rows),
+            self.ncols,
         )
 
     def select_columns(self, indices: Sequence[int]) -> QMatrix:
@@ -146,13 +148,9 @@ class QMatrix:
 
     def numerators(self, denominator: int) -> list[list[int]]:
         """Integer matrix N with self == N / denominator (denominator must clear every entry)."""
-        out = []
-        for row in self.rows:
-            scaled = [x * denominator for x in row]
-            if any(y.denominator != 1 for y in scaled):
-                raise ValueError(f"{denominator} does not clear the denominators")
-            out.append([int(y) for y in scaled])
-        return out
+        if any(denominator % x.denominator for row in self.rows for x in row):
+            raise ValueError(f"{denominator} does not clear the denominators")
+        return [[x.numerator * (denominator // x.denominator) if x else 0 for x in row] for row in self.rows]
 
     def nonzeros(self) -> int:
         return sum(1 for row in self.rows for x in row if x)

@@ -1,0 +1,115 @@
+"""Rigorous worst-case error of tap-wise b-bit quantization, in exact rational arithmetic.
+
+Model (docs/error-model.md, with the proof): inputs d and weights g are real in [-1, 1]; every
+transform-domain value V_t = (BT d)_t and U_t = (G g)_t is quantized to a b-bit signed integer with
+its own scale, set by the largest magnitude that position can take over the input box (the L1 norm
+of the row: beta_t for BT, gamma_t for G), rounding to nearest; products and AT are exact. Then
+
+    max_i |Yq_i - Y_i| <= max_i sum_t |AT[i,t]| * beta_t * gamma_t / Q,    Q = 2**(b-1) - 1.
+
+Direct convolution with b-bit inputs and weights is the same model applied to ``direct_transforms``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..algebra.bilinear import Transforms
+from ..algebra.matrix import QMatrix
+from ..algebra.verify import correlation_target
+from .direct import direct_transforms
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Exact worst-case bounds for one bit width: absolute, and relative to direct convolution."""
+
+    bits: int
+    absolute: Fraction
+    direct: Fraction
+
+    @property
+    def relative(self) -> Fraction:
+        return self.absolute / self.direct
+
+
+def levels(bits: int) -> int:
+    """Q = 2**(b-1) - 1: a b-bit signed integer takes the values -Q..Q (symmetric quantization)."""
+    return 2 ** (bits - 1) - 1
+
+
+def row_l1(matrix: QMatrix) -> list[Fraction]:
+    """Largest |(M x)_t| over x in [-1, 1]^q, for every row t: the L1 norm of the row (exact)."""
+    return [sum((abs(x) for x in row if x), Fraction(0)) for row in matrix.rows]
+
+
+def amplification(transforms: Transforms) -> Fraction:
+    """max_i sum_t |AT[i,t]| beta_t gamma_t: the bound in units of 1/Q (invariant under rescaling products)."""
+    weights = [b * g for b, g in zip(row_l1(transforms.BT), row_l1(transforms.G), strict=True)]
+    return max(
+        sum((abs(a) * w for a, w in zip(row, weights, strict=True) if a), Fraction(0)) for row in transforms.AT.rows
+    )
+
+
+def worst_case_bounds(
+    transforms: Transforms, tile: int, kernel: int, dims: int, bits: Sequence[int]
+) -> dict[int, Bound]:
+    """The proved bound on max |Yq - Y| for each bit width of tap-wise quantization, and direct's."""
+    fast, direct = amplification(transforms), amplification(direct_transforms(tile, kernel, dims))
+    return {b: Bound(b, fast / levels(b), direct / levels(b)) for b in bits}
+
+
+def input_reads(tile: int, kernel: int, dims: int) -> np.ndarray:
+    """Index array (outputs x taps): output i reads input ``reads[i, k]`` for tap k (flattened tiles)."""
+    target = correlation_target(tile, kernel, dims)
+    return target.reshape(tile**dims, kernel**dims, -1).argmax(axis=2)
+
+
+def exact_matmul(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """x @ matrix.T for integer arrays, exactly: int64 when no sum can overflow, Python integers otherwise."""
+    largest = int(np.abs(x).max(initial=0)) * int(np.abs(matrix).max(initial=0)) * max(1, matrix.shape[1])
+    dtype = np.int64 if largest < 2**62 else object
+    return x.astype(dtype) @ matrix.astype(dtype).T
+
+
+@dataclass(frozen=True)
+class ExactQuantizer:
+    """Exact tap-wise quantized evaluation of one algorithm, for inputs on a grid of step 1/denominator.
+
+    ``errors(d, g)`` takes integer arrays (batch x n**dims and batch x r**dims, entries in
+    [-denominator, denominator]) and returns the exact max_i |Yq_i - Y_i| per batch element as
+    Fractions: every step (transform, rounding, product, AT) is done in integer arithmetic.
+    """
+
+    transforms: Transforms
+    tile: int
+    kernel: int
+    dims: int
+    bits: int
+    denominator: int
+
+    def quantized(self, matrix: QMatrix, x: np.ndarray) -> np.ndarray:
+        """The b-bit integers round((M x)_t / s_t), s_t = L1_t / Q, halves rounded up (exact)."""
+        numerators = np.array(matrix.numerators(matrix.common_denominator()), dtype=object)
+        l1 = np.abs(numerators).sum(axis=1)
+        top = levels(self.bits) * exact_matmul(x, numerators)  # Q (M x)_t, in units of 1 / (scale * denominator)
+        below = (self.denominator * l1).astype(top.dtype)  # L1_t, in the same units
+        return (2 * top + below) // (2 * below)
+
+    def errors(self, d: np.ndarray, g: np.ndarray) -> list[Fraction]:
+        t = self.transforms
+        steps = [b * c / levels(self.bits) ** 2 for b, c in zip(row_l1(t.BT), row_l1(t.G), strict=True)]
+        weights = t.AT.scale_columns(steps)  # Yq = weights @ (k * j) with k, j the quantized integers
+        common = weights.common_denominator()
+        scale = common * self.denominator**2
+        products = self.quantized(t.BT, d).astype(object) * self.quantized(t.G, g).astype(object)
+        quantized = exact_matmul(products, np.array(weights.numerators(common), dtype=object)) * self.denominator**2
+        exact = (
+            d.astype(object)[:, input_reads(self.tile, self.kernel, self.dims)] * g.astype(object)[:, None, :]
+        ).sum(axis=2)
+        difference = quantized - exact * common  # in units of 1 / scale
+        return [Fraction(int(max(abs(x) for x in row)), scale) for row in difference]

@@ -1,0 +1,196 @@
+"""Measured errors (floating point, seeded, batched so memory does not grow with the sample count).
+
+A sample is one output tile: an input tile d (n**dims values, flattened row-major) and a kernel g.
+Random data: every sample draws its own standard-normal d and g. Image data: the tiles of the
+photograph (pixels / 255, tiles at stride ``tile``) are taken in raster order, and the k-th pass
+over the image uses the k-th seeded standard-normal kernel. Batch b uses numpy
+``default_rng([seed, b])`` (kernel k of an image run: ``default_rng([seed, k])``), so a result is a
+function of seed, samples and data: the same numbers on every run.
+
+- ``fp16_normalized``: RMS error against an FP64 reference of the algorithm run in FP16 (inputs,
+  transform outputs, products and outputs rounded to FP16; every sum accumulated in FP32), divided by
+  the RMS error of direct convolution run the same way (``direct_transforms``) on the same samples.
+- ``int<b>_relative``: RMS(Yq - Y) / RMS(Y) where BT d and G g are quantized to b-bit signed
+  integers (-Q..Q, Q = 2**(b-1) - 1) with one scale per transform-domain position, set by the largest
+  magnitude that position takes over all samples (activations) and all kernels (weights); rounding to
+  nearest; products and AT in FP64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..algebra.bilinear import Transforms
+from ..algebra.matrix import QMatrix
+from .bounds import input_reads, levels
+from .direct import direct_transforms
+
+BATCH = 2048
+"""Samples per batch: memory is O(BATCH * products), whatever the sample count."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Tile geometry of an algorithm: output tile, kernel and dimensions."""
+
+    tile: int
+    kernel: int
+    dims: int
+
+    @property
+    def inputs(self) -> int:
+        return (self.tile + self.kernel - 1) ** self.dims
+
+    @property
+    def taps(self) -> int:
+        return self.kernel**self.dims
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where samples come from: ``image`` None for random standard-normal data; ``image_name`` for reports."""
+
+    samples: int
+    seed: int
+    image: np.ndarray | None = None
+    image_name: str = ""
+
+    def batches(self, shape: Shape) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(d, g) float64 batches: batch x inputs and batch x taps."""
+        for index, start in enumerate(range(0, self.samples, BATCH)):
+            stop = min(start + BATCH, self.samples)
+            if self.image is None:
+                rng = np.random.default_rng([self.seed, index])
+                yield rng.standard_normal((stop - start, shape.inputs)), rng.standard_normal((stop - start, shape.taps))
+            else:
+                yield self._image_batch(shape, start, stop)
+
+    def _image_batch(self, shape: Shape, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        assert self.image is not None
+        tiles = image_tiles(self.image, shape)
+        which = np.arange(start, stop)
+        passes = which // len(tiles)
+        kernels = np.stack(
+            [
+                np.random.default_rng([self.seed, k]).standard_normal(shape.taps)
+                for k in range(passes[0], passes[-1] + 1)
+            ]
+        )
+        return tiles[which % len(tiles)], kernels[passes - passes[0]]
+
+    def describe(self) -> dict[str, object]:
+        """JSON-ready: what the samples are, how many, and the seed."""
+        if self.image is None:
+            return {"source": "random standard normal", "samples": self.samples, "seed": self.seed}
+        height, width = self.image.shape
+        source = f"image {self.image_name} ({width}x{height}), random standard-normal kernels"
+        return {"source": source, "samples": self.samples, "seed": self.seed}
+
+
+def image_tiles(image: np.ndarray, shape: Shape) -> np.ndarray:
+    """Every input tile of the image at stride ``tile`` (1-D: along each pixel row), flattened, raster order."""
+    n = shape.tile + shape.kernel - 1
+    windows = np.lib.stride_tricks.sliding_window_view(image, (n,) * shape.dims, axis=tuple(range(-shape.dims, 0)))
+    strided = windows[(Ellipsis, *[slice(None, None, shape.tile)] * shape.dims, *[slice(None)] * shape.dims)]
+    return strided.reshape(-1, shape.inputs)
+
+
+@dataclass(frozen=True)
+class FloatTransforms:
+    """AT, G, BT as float64 arrays."""
+
+    AT: np.ndarray
+    G: np.ndarray
+    BT: np.ndarray
+
+    @classmethod
+    def of(cls, transforms: Transforms) -> FloatTransforms:
+        return cls(*(_floats(m) for m in (transforms.AT, transforms.G, transforms.BT)))
+
+
+@lru_cache(maxsize=32)
+def direct_floats(shape: Shape) -> FloatTransforms:
+    """Direct convolution as a (cached) float algorithm: rounding it models direct convolution in FP16."""
+    return FloatTransforms.of(direct_transforms(shape.tile, shape.kernel, shape.dims))
+
+
+def fp16_outputs(t: FloatTransforms, d: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Outputs of the algorithm in FP16 arithmetic: every stage rounded to FP16, sums in FP32."""
+    f32, f16 = np.float32, np.float16
+    v = (d.astype(f16).astype(f32) @ t.BT.T.astype(f32)).astype(f16)
+    u = (g.astype(f16).astype(f32) @ t.G.T.astype(f32)).astype(f16)
+    products = (u.astype(f32) * v.astype(f32)).astype(f16)
+    return (products.astype(f32) @ t.AT.T.astype(f32)).astype(f16).astype(np.float64)
+
+
+def reference(shape: Shape, d: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Correlation in FP64, straight from the definition."""
+    return (d[:, input_reads(shape.tile, shape.kernel, shape.dims)] * g[:, None, :]).sum(axis=2)
+
+
+def quantize(values: np.ndarray, largest: np.ndarray, bits: int) -> np.ndarray:
+    """Round to nearest on b-bit symmetric grids, one scale per column (largest magnitude -> Q)."""
+    step = np.where(largest > 0, largest / levels(bits), 1.0)
+    return np.round(values / step) * step
+
+
+@dataclass(frozen=True)
+class Measurement:
+    fp16_normalized: float
+    int_relative: dict[int, float]
+
+
+class _SumOfSquares:
+    def __init__(self) -> None:
+        self.total = 0.0
+
+    def add(self, values: np.ndarray) -> None:
+        self.total += float(np.sum(np.square(values)))
+
+
+def measure(
+    transforms: Transforms,
+    shape: Shape,
+    data: DataSource,
+    bits: tuple[int, ...],
+    on_batch: Callable[[], None] = lambda: None,
+) -> Measurement:
+    """Both measured errors of one algorithm; two passes over the data (the second after calibration)."""
+    fast, direct = FloatTransforms.of(transforms), direct_floats(shape)
+    fast_error, direct_error = _SumOfSquares(), _SumOfSquares()
+    largest_v, largest_u = np.zeros(transforms.products), np.zeros(transforms.products)
+    for d, g in data.batches(shape):
+        d16, g16 = d.astype(np.float16).astype(np.float64), g.astype(np.float16).astype(np.float64)
+        exact = reference(shape, d16, g16)
+        fast_error.add(fp16_outputs(fast, d16, g16) - exact)
+        direct_error.add(fp16_outputs(direct, d16, g16) - exact)
+        largest_v = np.maximum(largest_v, np.abs(d @ fast.BT.T).max(axis=0))
+        largest_u = np.maximum(largest_u, np.abs(g @ fast.G.T).max(axis=0))
+        on_batch()
+    quantized_error = {b: _SumOfSquares() for b in bits}
+    signal = _SumOfSquares()
+    for d, g in data.batches(shape):
+        v, u = d @ fast.BT.T, g @ fast.G.T
+        exact = reference(shape, d, g)
+        signal.add(exact)
+        for b in bits:
+            outputs = (quantize(u, largest_u, b) * quantize(v, largest_v, b)) @ fast.AT.T
+            quantized_error[b].add(outputs - exact)
+        on_batch()
+    return Measurement(
+        float(np.sqrt(fast_error.total / direct_error.total)),
+        {b: float(np.sqrt(quantized_error[b].total / signal.total)) for b in bits},
+    )
+
+
+def batch_count(samples: int) -> int:
+    """Batches one ``measure`` call walks through (both passes), for progress reporting."""
+    return 2 * -(-samples // BATCH)
+
+
+def _floats(matrix: QMatrix) -> np.ndarray:
+    return np.array([[float(x) for x in row] for row in matrix.rows], dtype=np.float64).reshape(matrix.shape)

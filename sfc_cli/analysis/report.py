@@ -1,0 +1,133 @@
+"""The error report: products, conditioning, worst-case bounds and measured errors per algorithm.
+
+Plain data only; rendering lives in ``sfc_cli.report_display``. Everything is read from the
+``Algorithm`` (or, for the baseline row, from ``direct_transforms``); nothing is re-derived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..algebra.bilinear import Transforms
+from ..algorithm import Algorithm
+from .bounds import Bound, worst_case_bounds
+from .conditioning import Conditions, conditions_by_scaling, conditions_by_scaling_2d
+from .direct import direct_transforms
+from .measure import DataSource, Measurement, Shape, batch_count, measure
+
+DEFAULT_BITS = (8,)
+DEFAULT_SAMPLES = 4096
+DIRECT_KERNEL = 3
+"""The catalog's direct-convolution row uses 3x3 kernels (its figures are 1 or the baseline)."""
+
+CATALOG = (
+    ("winograd", 2, 3),
+    ("winograd", 3, 3),
+    ("winograd", 4, 3),
+    ("winograd", 6, 3),
+    ("sfc", 4, 3),
+    ("sfc", 6, 3),
+    ("sfc", 7, 3),
+    ("winograd", 2, 5),
+    ("sfc", 6, 5),
+    ("winograd", 2, 7),
+    ("sfc", 4, 7),
+)
+"""The default report after the direct row, as (family, tile, kernel); each family picks its default
+parameters (SFC: N=4 for SFC-4(4x4,3x3), N=6 otherwise; Winograd: the default point table)."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One row's algorithm: a derived Algorithm, or direct convolution (tile 1, the baseline)."""
+
+    name: str
+    family: str
+    tile: int
+    kernel: int
+    dims: int
+    one_d: Transforms
+    transforms: Transforms
+
+    @classmethod
+    def of(cls, algorithm: Algorithm) -> Subject:
+        return cls(
+            algorithm.name,
+            algorithm.family,
+            algorithm.tile,
+            algorithm.kernel,
+            algorithm.dims,
+            algorithm.one_d,
+            algorithm.transforms,
+        )
+
+    @classmethod
+    def direct(cls, kernel: int, dims: int) -> Subject:
+        name = f"direct({'x'.join([str(kernel)] * dims)})"
+        return cls(name, "direct", 1, kernel, dims, direct_transforms(1, kernel, 1), direct_transforms(1, kernel, dims))
+
+    @property
+    def shape(self) -> Shape:
+        return Shape(self.tile, self.kernel, self.dims)
+
+    @property
+    def reduction(self) -> Fraction:
+        """Direct multiplications over fast ones (in ``dims`` dimensions)."""
+        return Fraction((self.tile * self.kernel) ** self.dims, self.transforms.products)
+
+
+@dataclass(frozen=True)
+class Row:
+    """Every figure of one algorithm. ``conditions[dims][scaling]``; ``bounds[bits]``."""
+
+    subject: Subject
+    conditions: dict[int, dict[str, Conditions]]
+    bounds: dict[int, Bound]
+    measured: Measurement
+
+
+@dataclass(frozen=True)
+class Report:
+    rows: list[Row]
+    bits: tuple[int, ...]
+    data: DataSource
+
+    @property
+    def measured_bits(self) -> tuple[int, ...]:
+        return measured_bits(self.bits)
+
+
+def measured_bits(bits: Sequence[int]) -> tuple[int, ...]:
+    """Bit widths with an ``int<b>_relative`` figure: 8 always, and the requested ones, widest first."""
+    return tuple(sorted({8, *bits}, reverse=True))
+
+
+def analyse(subject: Subject, bits: Sequence[int], data: DataSource, on_batch: Callable[[], None]) -> Row:
+    conditions = {1: conditions_by_scaling(subject.one_d)}
+    if subject.dims == 2:
+        conditions[2] = conditions_by_scaling_2d(subject.one_d, subject.transforms)
+    bounds = worst_case_bounds(subject.transforms, subject.tile, subject.kernel, subject.dims, bits)
+    return Row(
+        subject, conditions, bounds, measure(subject.transforms, subject.shape, data, measured_bits(bits), on_batch)
+    )
+
+
+def progress_steps(subjects: Sequence[Subject], data: DataSource) -> int:
+    """Progress units of ``build_report``: one per subject plus one per batch."""
+    return len(subjects) * (1 + batch_count(data.samples))
+
+
+def build_report(
+    subjects: Sequence[Subject],
+    bits: Sequence[int],
+    data: DataSource,
+    on_step: Callable[[str], None] = lambda label: None,
+) -> Report:
+    """Analyse every subject; ``on_step(label)`` is called ``progress_steps`` times."""
+    rows = []
+    for subject in subjects:
+        rows.append(analyse(subject, bits, data, lambda s=subject: on_step(s.name)))
+        on_step(subject.name)
+    return Report(rows, tuple(bits), data)

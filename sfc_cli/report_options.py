@@ -1,0 +1,70 @@
+"""Turning ``sfc error-report`` options into checked settings and the algorithms to report on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis.images import load_grayscale
+from .analysis.measure import DataSource
+from .analysis.report import CATALOG, DIRECT_KERNEL, Subject
+from .errors import InputError
+from .options import AlgorithmRequest, build_algorithm, parse_int_list
+from .report_plot import PLOT_SUFFIXES
+
+REPORT_FORMATS = ("table", "json", "csv", "markdown")
+MIN_BITS, MAX_BITS = 2, 16
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Checked options: bit widths (as given, duplicates dropped), data, output format, plot file."""
+
+    bits: tuple[int, ...]
+    data: DataSource
+    output_format: str
+    plot: Path | None
+
+
+def parse_bits(text: str) -> tuple[int, ...]:
+    bits = tuple(dict.fromkeys(parse_int_list(text, "bits")))
+    bad = [b for b in bits if not MIN_BITS <= b <= MAX_BITS]
+    if bad:
+        raise InputError(f"--bits must be between {MIN_BITS} and {MAX_BITS}, got {bad[0]}")
+    return bits
+
+
+def report_settings(
+    bits: str, samples: int, seed: int, image: str | None, plot: Path | None, output_format: str
+) -> ReportSettings:
+    """Raises InputError (one line) for anything the user must change."""
+    if output_format not in REPORT_FORMATS:
+        raise InputError(f"unknown format {output_format!r}: choose {', '.join(REPORT_FORMATS)}")
+    if samples < 1:
+        raise InputError(f"--samples must be at least 1, got {samples}")
+    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {plot.name!r}")
+    pixels = None if image is None else load_grayscale(image)
+    return ReportSettings(parse_bits(bits), DataSource(samples, seed, pixels, image or ""), output_format, plot)
+
+
+def single_request(dims: int, fractions_in: str, **chosen: str | int | None) -> AlgorithmRequest | None:
+    """The one algorithm the user chose (unset options keep derive's defaults), or None for the catalog.
+
+    ``chosen`` holds the algorithm-selecting options (algo, tile, kernel, dft, corrections, points).
+    """
+    given = {name: value for name, value in chosen.items() if value is not None}
+    if not given:
+        return None
+    return AlgorithmRequest(**given, dims=dims, fractions_in=fractions_in)  # type: ignore[arg-type]
+
+
+def report_subjects(request: AlgorithmRequest | None, dims: int, fractions_in: str) -> list[Subject]:
+    """The requested algorithm, or the catalog: direct convolution then ``CATALOG``, in ``dims`` dimensions."""
+    if request is not None:
+        return [Subject.of(build_algorithm(request))]
+    algorithms = [
+        build_algorithm(AlgorithmRequest(family, tile, kernel, dims=dims, fractions_in=fractions_in))
+        for family, tile, kernel in CATALOG
+    ]
+    return [Subject.direct(DIRECT_KERNEL, dims)] + [Subject.of(a) for a in algorithms]

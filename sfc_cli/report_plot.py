@@ -1,0 +1,45 @@
+"""``sfc error-report --plot``: multiplication reduction against measured error (matplotlib, PNG or SVG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .analysis.report import Report
+
+PLOT_SUFFIXES = (".png", ".svg")
+MARKERS = {"direct": ("s", "0.3"), "winograd": ("o", "tab:red"), "sfc": ("^", "tab:blue")}
+
+
+def write_plot(report: Report, path: Path) -> None:
+    """Two panels (fp16_normalized, int8_relative) against reduction, log error axes, one labelled point
+    per algorithm. Deterministic output: no dates in the metadata, fixed SVG ids."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"svg.hashsalt": "sfc-error-report", "svg.fonttype": "none"}):
+        figure, axes = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
+        panels = (
+            ("fp16 error / direct fp16 error", lambda r: r.measured.fp16_normalized),
+            ("int8 relative RMS error (tap-wise)", lambda r: r.measured.int_relative[8]),
+        )
+        for axis, (label, value) in zip(axes, panels, strict=True):
+            for family, (marker, color) in MARKERS.items():
+                rows = [r for r in report.rows if r.subject.family == family]
+                if rows:
+                    xs = [float(r.subject.reduction) for r in rows]
+                    axis.scatter(xs, [value(r) for r in rows], marker=marker, color=color, label=family)
+            for row in report.rows:
+                point = (float(row.subject.reduction), value(row))
+                axis.annotate(row.subject.name, point, textcoords="offset points", xytext=(4, 3), fontsize=7)
+            axis.set_yscale("log")
+            axis.set_xlabel("multiplication reduction (direct / fast products)")
+            axis.set_ylabel(label)
+            axis.grid(True, which="both", alpha=0.3)
+        axes[0].legend()
+        data = report.data.describe()
+        figure.suptitle(f"sfc error-report: {data['source']}, {data['samples']} tiles, seed {data['seed']}", fontsize=9)
+        metadata = {"Date": None} if path.suffix == ".svg" else {"Software": None}
+        figure.savefig(path, metadata=metadata)
+        plt.close(figure)

@@ -1,0 +1,106 @@
+"""`sfc error-report` as a user runs it: formats, JSON contract, single algorithms, plots, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from .helpers import run_sfc
+
+SMALL = ("--samples", "200")
+
+
+@pytest.fixture(scope="module")
+def catalog_json():
+    run = run_sfc("error-report", "--format", "json", "--bits", "8,4", *SMALL)
+    assert run.code == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_json_contract(catalog_json):
+    assert [o["name"] for o in catalog_json][:3] == ["direct(3x3)", "F(2x2,3x3)", "F(3x3,3x3)"]
+    assert len(catalog_json) == 12
+    for obj in catalog_json:
+        for key in ("name", "tile", "kernel", "products_2d", "reduction", "condition", "bound", "measured"):
+            assert key in obj
+        assert set(obj["bound"]) == {"8", "4"} and obj["bound"]["8"] == obj["bound"]["4"] >= 1
+        assert {"fp16_normalized", "int8_relative", "int4_relative"} <= set(obj["measured"])
+        for dims in ("1d", "2d"):
+            for scaling in ("as_derived", "rows_unit_max"):
+                assert set(obj["condition"][dims][scaling]) == {"AT", "G", "BT"}
+    sfc6 = next(o for o in catalog_json if o["name"] == "SFC-6(6x6,3x3)")
+    assert sfc6["products_2d"] == 88 and sfc6["bound_exact"]["8"] == "1088/27"
+    assert catalog_json[0]["bound"]["8"] == 1 and catalog_json[0]["measured"]["fp16_normalized"] == 1
+
+
+def test_table_is_the_default():
+    run = run_sfc("error-report", *SMALL)
+    assert run.code == 0, run.stderr
+    for text in ("SFC-6(6x6,3x3)", "F(6x6,3x3)", "direct(3x3)", "κ AT", "bound", "fp16", "int8", "mpmath, 30 digits"):
+        assert text in run.stdout
+    assert run.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_csv_and_markdown_agree():
+    csv_run = run_sfc("error-report", "--format", "csv", "--bits", "6", *SMALL)
+    records = list(csv.DictReader(io.StringIO(csv_run.stdout)))
+    assert len(records) == 12 and "bound_absolute_int6" in records[0] and "int6_relative" in records[0]
+    md = run_sfc("error-report", "--format", "markdown", *SMALL).stdout
+    assert md.startswith("| algorithm |") and md.count("\n| ") == 12  # one line per algorithm after the header
+
+
+def test_single_algorithm_like_derive():
+    run = run_sfc("error-report", "--algo", "winograd", "--tile", "4", "--format", "json", *SMALL)
+    (obj,) = json.loads(run.stdout)
+    assert obj["name"] == "F(4x4,3x3)" and obj["bound_exact"]["8"] == "256"
+    one = json.loads(run_sfc("error-report", "--tile", "6", "--dims", "1", "--format", "json", *SMALL).stdout)
+    assert (
+        [o["name"] for o in one] == ["SFC-6(6,3)"] and one[0]["products_2d"] is None and "2d" not in one[0]["condition"]
+    )
+
+
+def test_image_and_plots(tmp_path):
+    for suffix in ("svg", "png"):
+        path = tmp_path / f"plot.{suffix}"
+        run = run_sfc("error-report", "--image", "builtin", "--plot", str(path), "--format", "json", *SMALL)
+        assert run.code == 0, run.stderr
+        assert json.loads(run.stdout)[0]["data"]["source"].startswith("image builtin (128x150)")
+        assert path.stat().st_size > 1000
+    first = (tmp_path / "plot.svg").read_bytes()
+    run_sfc("error-report", "--image", "builtin", "--plot", str(tmp_path / "plot.svg"), *SMALL)
+    assert (tmp_path / "plot.svg").read_bytes() == first  # deterministic
+
+
+def test_same_seed_same_output():
+    assert (
+        run_sfc("error-report", "--format", "csv", "--seed", "3", *SMALL).stdout
+        == run_sfc("error-report", "--format", "csv", "--seed", "3", *SMALL).stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--bits", "1"), "--bits must be between 2 and 16, got 1"),
+        (("--bits", "8,17"), "--bits must be between 2 and 16, got 17"),
+        (("--bits", "eight"), "malformed bits list"),
+        (("--samples", "0"), "--samples must be at least 1"),
+        (("--image", "/nonexistent.pgm"), "cannot read image '/nonexistent.pgm'"),
+        (("--format", "xml"), "unknown format 'xml'"),
+        (("--plot", "out.pdf"), "--plot writes .png or .svg files"),
+        (("--tile", "0"), "tile must be at least 1"),
+        (("--algo", "winograd", "--dft", "6"), "--dft and --corrections apply to --algo sfc"),
+    ],
+)
+def test_bad_options_one_line_exit_2(args, message):
+    run = run_sfc("error-report", *args)
+    assert run.code == 2 and run.stdout == ""
+    assert run.stderr.count("\n") == 1 and message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_help_has_examples():
+    run = run_sfc("error-report", "--help")
+    assert run.code == 0 and "sfc error-report --bits 8,6,4" in run.stdout and "--image" in run.stdout

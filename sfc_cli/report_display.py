@@ -112,7 +112,7 @@ def report_csv(report: Report) -> str:
 def report_markdown(report: Report) -> str:
     cols = columns(report)
     lines = [
-        "| " + " | ".join(col.header.replace("\n", " ") for col in cols) + " |",
+        "| " + " | ".join(col.header.replace("\n", " ").replace("|", "\\|") for col in cols) + " |",
         "|" + "|".join("---" if col.key == "name" else "---:" for col in cols) + "|",
     ]
     lines += ["| " + " | ".join(number(col.value(row)) for col in cols) + " |" for row in report.rows]

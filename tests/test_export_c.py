@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .export_support import NAMED, REPO, exported, run, tool
+from .export_support import NAMED, REPO, VARIANTS, exported, run, tool
 
 CHECK_PROGRAM = REPO / "tests" / "c" / "check_export.c"
 C_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
@@ -21,7 +21,7 @@ def _build(tmp_path: Path, name: str, compiler: str, flags: list[str], language:
     return binary
 
 
-@pytest.mark.parametrize("name", NAMED)
+@pytest.mark.parametrize("name", [*NAMED, *VARIANTS])
 @pytest.mark.parametrize(("compiler", "flags", "language"), [("gcc", C_FLAGS, "c"), ("g++", CXX_FLAGS, "c++")])
 def test_header_compiles_strictly_and_correlates_exactly(tmp_path, name, compiler, flags, language):
     binary = _build(tmp_path, name, compiler, flags, language)

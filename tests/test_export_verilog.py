@@ -16,7 +16,7 @@ import pytest
 from sfc_cli.export.content import dimensions
 from sfc_cli.export.integers import growth_bits
 
-from .export_support import NAMED, algorithm, exported, run, tool
+from .export_support import NAMED, VARIANTS, algorithm, exported, run, tool
 
 RANDOM_VECTORS = 24
 
@@ -73,7 +73,7 @@ def simulate(tmp_path: Path, design: str, bench: str) -> list[str]:
     return run([tool("vvp"), "-n", binary]).stdout.split()
 
 
-@pytest.mark.parametrize("name", NAMED)
+@pytest.mark.parametrize("name", [*NAMED, *VARIANTS])
 def test_verilator_lint_is_clean(tmp_path, name):
     path = tmp_path / "exported.sv"
     path.write_text(exported(name, "verilog"))
@@ -92,7 +92,7 @@ CASES = [
 all-max and random vectors only: Icarus Verilog takes seconds per few hundred wide vectors)."""
 
 
-@pytest.mark.parametrize("name", NAMED)
+@pytest.mark.parametrize("name", [*NAMED, *VARIANTS])
 @pytest.mark.parametrize(("kind", "dims", "width"), CASES)
 def test_simulation_matches_the_exact_reference(tmp_path, name, kind, dims, width):
     part = dimensions(algorithm(name))[dims - 1]

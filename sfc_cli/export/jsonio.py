@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..algebra.bilinear import Transforms
 from ..algebra.matrix import QMatrix
@@ -12,6 +12,9 @@ from ..algebra.verify import satisfies_identity
 from ..algorithm import Algorithm, SfcParameters
 from ..errors import InputError
 from ..options import AlgorithmRequest, build_algorithm
+
+if TYPE_CHECKING:
+    from .content import ExportRequest
 
 CONVENTION = "y = AT @ ((G @ g) * (BT @ d)); correlation; 2-D tiles flattened row-major"
 
@@ -80,7 +83,7 @@ def algorithm_json(algorithm: Algorithm) -> str:
     return compact_json(algorithm_dict(algorithm)) + "\n"
 
 
-def json_context(algorithm: Algorithm, request: object) -> dict[str, Any]:
+def json_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, Any]:
     """What algorithm.json.j2 prints: the contract object and the layout function of ``algorithm_json``."""
     return {"document": algorithm_dict(algorithm), "compact": compact_json}
 

@@ -9,11 +9,11 @@ algorithms of DESIGN.md section 4, 1-D and 2-D, derived and verified in one proc
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import sys
-import time
+
+from timing import median_seconds, sfc_command
 
 RUNS = 7
 NINE = [("sfc", 4, 3), ("sfc", 6, 3), ("sfc", 7, 3), ("sfc", 6, 5)] + [
@@ -30,29 +30,15 @@ print(time.perf_counter() - t)
 """
 
 
-def command() -> list[str]:
-    found = shutil.which("sfc")
-    return [found] if found else [sys.executable, "-m", "sfc_cli"]
-
-
-def median_seconds(args: list[str]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
-    sfc = command()
+    sfc = sfc_command()
     rows = [
         (
             "sfc derive --tile 6 --kernel 3 (cold process)",
-            median_seconds([*sfc, "derive", "--tile", "6", "--kernel", "3"]),
+            median_seconds([*sfc, "derive", "--tile", "6", "--kernel", "3"], RUNS),
             1.0,
         ),
-        ("sfc --help (cold process)", median_seconds([*sfc, "--help"]), 0.3),
+        ("sfc --help (cold process)", median_seconds([*sfc, "--help"], RUNS), 0.3),
     ]
     nine = [
         float(

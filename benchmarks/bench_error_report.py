@@ -9,14 +9,11 @@ shown as the peak traced allocation and the peak resident size at two sample cou
 
 from __future__ import annotations
 
-import shutil
-import statistics
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from timing import ROOT, median_seconds, sfc_command
+
 RUNS = 3
 IN_PROCESS = """
 import resource, time, tracemalloc
@@ -34,18 +31,8 @@ print(samples, seconds, peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 """
 
 
-def command() -> list[str]:
-    found = shutil.which("sfc")
-    return [found] if found else [sys.executable, "-m", "sfc_cli"]
-
-
 def default_report_seconds() -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run([*command(), "error-report", "--format", "csv"], check=True, capture_output=True, cwd=ROOT)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds([*sfc_command(), "error-report", "--format", "csv"], RUNS)
 
 
 def memory_at(factor: int) -> tuple[int, float, float, float]:

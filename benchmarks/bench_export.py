@@ -9,39 +9,22 @@ are the median of several runs; the output goes to a file, as a user would write
 
 from __future__ import annotations
 
-import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_seconds, sfc_command
 
 RUNS = 7
 TARGET_SECONDS = 1.5
 
 
-def command() -> list[str]:
-    found = shutil.which("sfc")
-    return [found] if found else [sys.executable, "-m", "sfc_cli"]
-
-
-def median_seconds(args: list[str]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
-    sfc = command()
+    sfc = sfc_command()
     print(f"{'benchmark':<72} {'seconds':>8} {'target':>7}")
     with tempfile.TemporaryDirectory() as directory:
         for output_format, target in (("verilog", TARGET_SECONDS), ("c", None), ("json", None)):
             output = Path(directory) / f"sfc6.{output_format}"
-            seconds = median_seconds([*sfc, "export", "--format", output_format, "-o", str(output)])
+            seconds = median_seconds([*sfc, "export", "--format", output_format, "-o", str(output)], RUNS)
             name = f"sfc export --format {output_format}, SFC-6(6x6,3x3) (cold process)"
             verdict = "" if target is None else ("ok" if seconds < target else "SLOW")
             limit = "-" if target is None else f"{target:.1f}"

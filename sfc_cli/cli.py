@@ -94,8 +94,10 @@ def derive(
 
 
 @app.command(
-    epilog="Examples: sfc export --format c -o sfc6.h | sfc export --format verilog --tile 4 --name sfc4 --width 8 "
-    "-o sfc4.v | sfc export --format json --algo winograd --tile 4 --points 0,1,-1,2,-2,inf"
+    epilog="Examples:\n\n"
+    "sfc export --format c -o sfc6.h\n\n"
+    "sfc export --format verilog --tile 4 --name sfc4 --width 8 -o sfc4.v\n\n"
+    "sfc export --format json --algo winograd --tile 4 --points 0,1,-1,2,-2,inf"
 )
 def export(
     algo: AlgoOption = "sfc",

@@ -13,18 +13,20 @@ from typing import Any
 
 from ..algorithm import Algorithm
 from ..errors import InputError
-from .content import Dimension, ExportRequest, command_line, dimensions, generator, summary_lines
+from .content import (
+    Dimension,
+    ExportRequest,
+    NamedInteger,
+    command_line,
+    dimensions,
+    generator,
+    size_constants,
+    summary_lines,
+)
 from .integers import ScaledMatrix, Term, hex_double, linear_forms, safe_input_bits
 
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63) + 1, (1 << 63) - 1)
-
-
-@dataclass(frozen=True)
-class Macro:
-    name: str
-    value: int
-    comment: str
 
 
 @dataclass(frozen=True)
@@ -76,20 +78,20 @@ def _arrays(part: Dimension, prefix: str) -> list[CArray]:
     return integers + doubles
 
 
-def _macros(part: Dimension, upper: str) -> list[Macro]:
+def _macros(part: Dimension, upper: str) -> list[NamedInteger]:
     s, d = part.suffix, part.dims
     at, g, bt = part.AT, part.G, part.BT
     return [
-        Macro(f"{upper}_PRODUCTS_{d}D", part.transforms.products, f"general multiplications in {d}-D"),
-        Macro(f"{upper}_AT{s}_DEN", at.denominator, f"AT{s} = {upper.lower()}_AT{s} / this"),
-        Macro(f"{upper}_G{s}_DEN", g.denominator, f"G{s} = {upper.lower()}_G{s}_num / this"),
-        Macro(f"{upper}_BT{s}_DEN", bt.denominator, f"BT{s} = {upper.lower()}_BT{s} / this"),
-        Macro(
+        NamedInteger(f"{upper}_PRODUCTS_{d}D", part.transforms.products, f"general multiplications in {d}-D"),
+        NamedInteger(f"{upper}_AT{s}_DEN", at.denominator, f"AT{s} = {upper.lower()}_AT{s} / this"),
+        NamedInteger(f"{upper}_G{s}_DEN", g.denominator, f"G{s} = {upper.lower()}_G{s}_num / this"),
+        NamedInteger(f"{upper}_BT{s}_DEN", bt.denominator, f"BT{s} = {upper.lower()}_BT{s} / this"),
+        NamedInteger(
             f"{upper}_SCALE_{d}D",
             at.denominator * g.denominator * bt.denominator,
             f"y / this is the exact {d}-D correlation",
         ),
-        Macro(
+        NamedInteger(
             f"{upper}_SAFE_BITS_{d}D",
             safe_input_bits(bt.numerators, g.numerators, at.numerators),
             f"{d}-D: d and g of at most this many signed bits overflow nothing",
@@ -137,11 +139,7 @@ def c_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, Any]:
     """Everything algorithm.h.j2 prints."""
     prefix, upper = request.prefix, request.prefix.upper()
     parts = dimensions(algorithm)
-    sizes = [
-        Macro(f"{upper}_TILE", algorithm.tile, "outputs per tile and dimension (m)"),
-        Macro(f"{upper}_KERNEL", algorithm.kernel, "kernel taps per dimension (r)"),
-        Macro(f"{upper}_INPUT", algorithm.input_size, "inputs per tile and dimension (n = m + r - 1)"),
-    ]
+    sizes = size_constants(algorithm, upper)
     return {
         "prefix": prefix,
         "guard": f"{upper}_H_INCLUDED",

@@ -32,6 +32,28 @@ class ExportRequest:
 
 
 @dataclass(frozen=True)
+class NamedInteger:
+    """An integer constant every format prints: a C macro, a Verilog localparam."""
+
+    name: str
+    value: int
+    comment: str
+
+    @property
+    def fits_32_bits(self) -> bool:
+        return -(1 << 31) <= self.value < 1 << 31
+
+
+def size_constants(algorithm: Algorithm, upper: str) -> list[NamedInteger]:
+    """P_TILE, P_KERNEL and P_INPUT for the upper-case prefix P."""
+    return [
+        NamedInteger(f"{upper}_TILE", algorithm.tile, "outputs per tile and dimension (m)"),
+        NamedInteger(f"{upper}_KERNEL", algorithm.kernel, "kernel taps per dimension (r)"),
+        NamedInteger(f"{upper}_INPUT", algorithm.input_size, "inputs per tile and dimension (n = m + r - 1)"),
+    ]
+
+
+@dataclass(frozen=True)
 class Dimension:
     """One dimension of the algorithm: suffix "" (1-D) or "2" (2-D) on every matrix name, as in BT2."""
 

@@ -14,23 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..algorithm import Algorithm
-from .content import Dimension, ExportRequest, command_line, dimensions, generator, summary_lines
+from .content import (
+    Dimension,
+    ExportRequest,
+    NamedInteger,
+    command_line,
+    dimensions,
+    generator,
+    size_constants,
+    summary_lines,
+)
 from .integers import ScaledMatrix, ShiftTerm, growth_bits, linear_forms, shift_terms, signed_width
 
 OUTPUT_TRANSFORM_WIDTH = 32
 """Default IN_W of the output transforms (the products), as DESIGN.md section 7 fixes it."""
-
-
-@dataclass(frozen=True)
-class Constant:
-    name: str
-    value: int
-    comment: str
-
-    @property
-    def kind(self) -> str:
-        """SystemVerilog type: 32-bit integer when it fits, else 64-bit longint."""
-        return "integer" if -(1 << 31) <= self.value < 1 << 31 else "longint"
 
 
 @dataclass(frozen=True)
@@ -73,15 +70,15 @@ def packed(name: str, matrix: ScaledMatrix, comment: str) -> PackedMatrix:
     return PackedMatrix(name, rows, cols, width, lines, comment)
 
 
-def _constants(part: Dimension, upper: str) -> list[Constant]:
+def _constants(part: Dimension, upper: str) -> list[NamedInteger]:
     s, d = part.suffix, part.dims
     return [
-        Constant(f"{upper}_PRODUCTS_{d}D", part.transforms.products, f"general multiplications in {d}-D"),
-        Constant(f"{upper}_AT{s}_DEN", part.AT.denominator, f"AT{s} = {upper}_AT{s} / this"),
-        Constant(f"{upper}_G{s}_DEN", part.G.denominator, f"G{s} = {upper}_G{s}_NUM / this"),
-        Constant(f"{upper}_BT{s}_DEN", part.BT.denominator, f"BT{s} = {upper}_BT{s} / this"),
-        Constant(f"{upper}_BT{s}_GROWTH", growth_bits(part.BT.numerators), f"input transform {d}-D: OUT_W - IN_W"),
-        Constant(f"{upper}_AT{s}_GROWTH", growth_bits(part.AT.numerators), f"output transform {d}-D: OUT_W - IN_W"),
+        NamedInteger(f"{upper}_PRODUCTS_{d}D", part.transforms.products, f"general multiplications in {d}-D"),
+        NamedInteger(f"{upper}_AT{s}_DEN", part.AT.denominator, f"AT{s} = {upper}_AT{s} / this"),
+        NamedInteger(f"{upper}_G{s}_DEN", part.G.denominator, f"G{s} = {upper}_G{s}_NUM / this"),
+        NamedInteger(f"{upper}_BT{s}_DEN", part.BT.denominator, f"BT{s} = {upper}_BT{s} / this"),
+        NamedInteger(f"{upper}_BT{s}_GROWTH", growth_bits(part.BT.numerators), f"input transform {d}-D: OUT_W - IN_W"),
+        NamedInteger(f"{upper}_AT{s}_GROWTH", growth_bits(part.AT.numerators), f"output transform {d}-D: OUT_W - IN_W"),
     ]
 
 
@@ -124,11 +121,7 @@ def verilog_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, A
     """Everything algorithm.v.j2 prints."""
     prefix, upper = request.prefix, request.prefix.upper()
     parts = dimensions(algorithm)
-    sizes = [
-        Constant(f"{upper}_TILE", algorithm.tile, "outputs per tile and dimension (m)"),
-        Constant(f"{upper}_KERNEL", algorithm.kernel, "kernel taps per dimension (r)"),
-        Constant(f"{upper}_INPUT", algorithm.input_size, "inputs per tile and dimension (n = m + r - 1)"),
-    ]
+    sizes = size_constants(algorithm, upper)
     return {
         "package": f"{prefix}_pkg",
         "generator": generator(),

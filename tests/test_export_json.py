@@ -35,23 +35,19 @@ def test_export_validates_and_reads_back(name):
     assert text == algorithm_json(algorithm(name))  # export and derive write the same object
 
 
+def requests(algo: str, tiles: st.SearchStrategy[int], kernels: st.SearchStrategy[int]):
+    return st.builds(
+        AlgorithmRequest,
+        algo=st.just(algo),
+        tile=tiles,
+        kernel=kernels,
+        dims=st.sampled_from([1, 2]),
+        fractions_in=st.sampled_from("GAB"),
+    )
+
+
 small_requests = st.one_of(
-    st.builds(
-        AlgorithmRequest,
-        algo=st.just("sfc"),
-        tile=st.integers(1, 5),
-        kernel=st.integers(2, 4),
-        dims=st.sampled_from([1, 2]),
-        fractions_in=st.sampled_from("GAB"),
-    ),
-    st.builds(
-        AlgorithmRequest,
-        algo=st.just("winograd"),
-        tile=st.integers(1, 4),
-        kernel=st.integers(2, 3),
-        dims=st.sampled_from([1, 2]),
-        fractions_in=st.sampled_from("GAB"),
-    ),
+    requests("sfc", st.integers(1, 5), st.integers(2, 4)), requests("winograd", st.integers(1, 4), st.integers(2, 3))
 )
 
 

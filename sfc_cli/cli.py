@@ -123,8 +123,8 @@ def export(
     """Export a verified algorithm as a C header, Verilog or JSON, rendered from Jinja2 templates."""
     request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in)
     try:
-        from .export.files import write_atomically
         from .export.render import export_request, render
+        from .files import write_atomically
         from .options import build_algorithm
 
         options = export_request(output_format, name, width)
@@ -206,7 +206,10 @@ def error_report(
     if settings.plot is not None:
         from .report_plot import write_plot
 
-        write_plot(report, settings.plot)
+        try:
+            write_plot(report, settings.plot)
+        except InputError as error:
+            fail(str(error))
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from .analysis.images import load_grayscale
 from .analysis.measure import DataSource
 from .analysis.report import CATALOG, DIRECT_KERNEL, Subject
 from .errors import InputError
+from .files import check_writable
 from .options import AlgorithmRequest, build_algorithm, parse_int_list
 from .report_plot import PLOT_SUFFIXES
 
@@ -44,6 +45,8 @@ def report_settings(
         raise InputError(f"--samples must be at least 1, got {samples}")
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {plot.name!r}")
+    if plot is not None:
+        check_writable(plot)
     pixels = None if image is None else load_grayscale(image)
     return ReportSettings(parse_bits(bits), DataSource(samples, seed, pixels, image or ""), output_format, plot)
 

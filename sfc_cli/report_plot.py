@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from .analysis.report import Report
+from .files import write_atomically
 
 PLOT_SUFFIXES = (".png", ".svg")
 MARKERS = {"direct": ("s", "0.3"), "winograd": ("o", "tab:red"), "sfc": ("^", "tab:blue")}
@@ -12,7 +14,7 @@ MARKERS = {"direct": ("s", "0.3"), "winograd": ("o", "tab:red"), "sfc": ("^", "t
 
 def write_plot(report: Report, path: Path) -> None:
     """Two panels (fp16_normalized, int8_relative) against reduction, log error axes, one labelled point
-    per algorithm. Deterministic output: no dates in the metadata, fixed SVG ids."""
+    per algorithm. Deterministic output: no dates in the metadata, fixed SVG ids. Written atomically."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -40,6 +42,8 @@ def write_plot(report: Report, path: Path) -> None:
         axes[0].legend()
         data = report.data.describe()
         figure.suptitle(f"sfc error-report: {data['source']}, {data['samples']} tiles, seed {data['seed']}", fontsize=9)
-        metadata = {"Date": None} if path.suffix == ".svg" else {"Software": None}
-        figure.savefig(path, metadata=metadata)
+        metadata = {"Date": None} if path.suffix.lower() == ".svg" else {"Software": None}
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=path.suffix.lower()[1:], metadata=metadata)
         plt.close(figure)
+    write_atomically(path, buffer.getvalue())

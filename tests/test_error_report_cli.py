@@ -91,6 +91,7 @@ def test_same_seed_same_output():
         (("--image", "/nonexistent.pgm"), "cannot read image '/nonexistent.pgm'"),
         (("--format", "xml"), "unknown format 'xml'"),
         (("--plot", "out.pdf"), "--plot writes .png or .svg files"),
+        (("--plot", "/nonexistent/dir/out.png"), "cannot write /nonexistent/dir/out.png: no such directory"),
         (("--tile", "0"), "tile must be at least 1"),
         (("--algo", "winograd", "--dft", "6"), "--dft and --corrections apply to --algo sfc"),
     ],

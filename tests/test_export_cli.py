@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sfc_cli import files
 from sfc_cli.errors import InputError
-from sfc_cli.export import files
 from sfc_cli.export.naming import check_prefix, default_prefix
 
 from .export_support import REPO, exported

@@ -1,4 +1,4 @@
-"""Writing exports: all or nothing."""
+"""Writing output files (exports, plots): all or nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError
+from .errors import InputError
 
 
 def _new_file_mode(path: Path) -> int:
@@ -18,8 +18,17 @@ def _new_file_mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write text to a temporary file beside path, then rename it over path.
+def check_writable(path: Path) -> None:
+    """Fail early, before any long computation, when path's directory cannot take a new file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"cannot write {path}: no such directory {directory}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write {path}: directory {directory} is not writable")
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write text (UTF-8, LF) or bytes to a temporary file beside path, then rename it over path.
 
     Readers see the old file or the complete new one, never a partial one; on any failure the
     temporary file is removed and InputError says why in one line.
@@ -27,11 +36,12 @@ def write_atomically(path: Path, text: str) -> None:
     temporary: Path | None = None
     try:
         mode = _new_file_mode(path)
+        data = content.encode("utf-8") if isinstance(content, str) else content
         with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", newline="\n", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+            "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
         ) as handle:
             temporary = Path(handle.name)
-            handle.write(text)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)

@@ -54,3 +54,8 @@ def test_winograd_row_column_is_plain_nesting():
 
 def test_one_dimensional_algorithms_have_no_row_column_form():
     assert row_column_cost(sfc(6, 3, dims=1)) is None
+
+
+def test_huge_points_have_no_row_column_form_but_still_derive():
+    alg = winograd(2, 3, (Fraction(0), Fraction(1), Fraction(-1), Fraction(10) ** 400))
+    assert row_column_cost(alg) is None

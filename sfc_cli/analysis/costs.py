@@ -46,7 +46,8 @@ def _key(row: tuple[Fraction, ...]) -> tuple[tuple[Fraction, ...], Fraction]:
 def nested_combinations(two: QMatrix, one: QMatrix) -> list[Combination] | None:
     """Each row of ``two`` as a combination of at most two rows of ``one (x) one``, exactly.
 
-    Returns {nested row index: coefficient} per row, or None when some row needs more terms.
+    Returns {nested row index: coefficient} per row, or None when some row needs more terms (or
+    the entries are too large for the floating-point screening of candidate pairs).
     """
     nested = one.kron(one)
     by_key: dict[tuple[Fraction, ...], list[tuple[int, Fraction]]] = {}
@@ -54,7 +55,10 @@ def nested_combinations(two: QMatrix, one: QMatrix) -> list[Combination] | None:
         normal, back = _key(row)
         by_key.setdefault(normal, []).append((index, back))
     taken: dict[tuple[Fraction, ...], int] = {}
-    floats = np.array([[float(x) for x in row] for row in nested.rows])
+    try:
+        floats = np.array([[float(x) for x in row] for row in nested.rows])
+    except OverflowError:  # entries beyond double range (absurd points): no screening, no row-column form
+        return None
     combinations = []
     for row in two.rows:
         normal, back = _key(row)

@@ -196,8 +196,11 @@ def error_report(
     from .analysis.report import build_report, progress_steps
     from .report_display import progress_bar, render_table, report_csv, report_json, report_markdown
 
-    with progress_bar(progress_steps(subjects, settings.data)) as step:
-        report = build_report(subjects, settings.bits, settings.data, step)
+    try:
+        with progress_bar(progress_steps(subjects, settings.data)) as step:
+            report = build_report(subjects, settings.bits, settings.data, step)
+    except InputError as error:
+        fail(str(error))
     if settings.output_format == "table":
         render_table(report)
     else:

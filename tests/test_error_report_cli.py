@@ -92,6 +92,7 @@ def test_same_seed_same_output():
         (("--format", "xml"), "unknown format 'xml'"),
         (("--plot", "out.pdf"), "--plot writes .png or .svg files"),
         (("--plot", "/nonexistent/dir/out.png"), "cannot write /nonexistent/dir/out.png: no such directory"),
+        (("--algo", "winograd", "--tile", "2", "--points", "0,1,-1,1e400"), "beyond the double range"),
         (("--tile", "0"), "tile must be at least 1"),
         (("--algo", "winograd", "--dft", "6"), "--dft and --corrections apply to --algo sfc"),
     ],

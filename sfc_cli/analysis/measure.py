@@ -26,6 +26,7 @@ import numpy as np
 
 from ..algebra.bilinear import Transforms
 from ..algebra.matrix import QMatrix
+from ..errors import InputError
 from .bounds import input_reads, levels
 from .direct import direct_transforms
 
@@ -159,7 +160,20 @@ def measure(
     bits: tuple[int, ...],
     on_batch: Callable[[], None] = lambda: None,
 ) -> Measurement:
-    """Both measured errors of one algorithm; two passes over the data (the second after calibration)."""
+    """Both measured errors of one algorithm; two passes over the data (the second after calibration).
+
+    Values beyond FP16's range become inf, as they would in FP16 hardware; the error is then inf."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _measure(transforms, shape, data, bits, on_batch)
+
+
+def _measure(
+    transforms: Transforms,
+    shape: Shape,
+    data: DataSource,
+    bits: tuple[int, ...],
+    on_batch: Callable[[], None],
+) -> Measurement:
     fast, direct = FloatTransforms.of(transforms), direct_floats(shape)
     fast_error, direct_error = _SumOfSquares(), _SumOfSquares()
     largest_v, largest_u = np.zeros(transforms.products), np.zeros(transforms.products)
@@ -193,4 +207,7 @@ def batch_count(samples: int) -> int:
 
 
 def _floats(matrix: QMatrix) -> np.ndarray:
-    return np.array([[float(x) for x in row] for row in matrix.rows], dtype=np.float64).reshape(matrix.shape)
+    try:
+        return np.array([[float(x) for x in row] for row in matrix.rows], dtype=np.float64).reshape(matrix.shape)
+    except OverflowError:
+        raise InputError("matrix entries beyond the double range: floating-point error cannot be measured") from None

@@ -22,7 +22,6 @@ class Block:
     """A CRT modulus: ``degree`` residue coordinates and a multiplication on them."""
 
     degree: int
-    label: str
 
     def residue(self, length: int) -> QMatrix:  # degree x length
         raise NotImplementedError
@@ -39,10 +38,6 @@ class Point(Block):
     point: Fraction
 
     degree = 1
-
-    @property
-    def label(self) -> str:
-        return f"x - ({self.point})" if self.point else "x"
 
     def residue(self, length: int) -> QMatrix:
         return QMatrix([[self.point**i for i in range(length)]])
@@ -64,45 +59,34 @@ def truncated_product(size: int) -> Bilinear:
 
 
 @dataclass(frozen=True, eq=False)
-class Zero(Block):
-    """The modulus x**e (point 0 with multiplicity e): the residue is the low e coefficients.
-
-    In SFC these are the left correction terms."""
+class _Multiple(Block):
+    """A point of multiplicity e: residues are e coefficients, multiplied as truncated products."""
 
     degree: int
-
-    @property
-    def label(self) -> str:
-        return f"x^{self.degree}"
-
-    def residue(self, length: int) -> QMatrix:
-        return QMatrix([[ONE if i == j else ZERO for i in range(length)] for j in range(self.degree)], length)
 
     @cached_property
     def multiplication(self) -> Bilinear:
         return truncated_product(self.degree)
 
 
-@dataclass(frozen=True, eq=False)
-class Infinity(Block):
+class Zero(_Multiple):
+    """The modulus x**e (point 0 with multiplicity e): the residue is the low e coefficients.
+
+    In SFC these are the left correction terms."""
+
+    def residue(self, length: int) -> QMatrix:
+        return QMatrix([[ONE if i == j else ZERO for i in range(length)] for j in range(self.degree)], length)
+
+
+class Infinity(_Multiple):
     """Infinity with multiplicity e: the residue is the top e coefficients, highest first.
 
     In SFC these are the right correction terms."""
-
-    degree: int
-
-    @property
-    def label(self) -> str:
-        return "inf" if self.degree == 1 else f"inf^{self.degree}"
 
     def residue(self, length: int) -> QMatrix:
         return QMatrix(
             [[ONE if i == length - 1 - j else ZERO for i in range(length)] for j in range(self.degree)], length
         )
-
-    @cached_property
-    def multiplication(self) -> Bilinear:
-        return truncated_product(self.degree)
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,10 +100,6 @@ class Cyclic(Block):
     @property
     def degree(self) -> int:  # type: ignore[override]
         return self.size
-
-    @property
-    def label(self) -> str:
-        return f"x^{self.size} - 1"
 
     def residue(self, length: int) -> QMatrix:
         return QMatrix([[ONE if i % self.size == j else ZERO for i in range(length)] for j in range(self.size)], length)

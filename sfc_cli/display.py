@@ -12,13 +12,11 @@ from .analysis.costs import RowColumnCost, row_column_cost, transform_cost
 from .export.jsonio import point_text
 
 
-def matrix_table(matrix: QMatrix) -> Table:
-    table = Table(show_header=False, box=None, padding=(0, 1))
-    for _ in range(matrix.ncols):
-        table.add_column(justify="right")
-    for row in matrix.rows:
-        table.add_row(*(str(x) for x in row))
-    return table
+def matrix_lines(matrix: QMatrix) -> str:
+    """Exact entries in right-aligned columns, one row per line (never cropped or wrapped by rich)."""
+    cells = [[str(x) for x in row] for row in matrix.rows]
+    widths = [max(len(row[j]) for row in cells) for j in range(matrix.ncols)]
+    return "\n".join(" " + " ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in cells)
 
 
 def describe_parameters(algorithm: Algorithm, automatic: bool) -> str:
@@ -108,7 +106,7 @@ def render_algorithm(console: Console, algorithm: Algorithm, automatic: bool) ->
         ("BT", "input transform", algorithm.one_d.BT),
     ):
         console.print(Text(f"{symbol} ({role}, {matrix.nrows}x{matrix.ncols})", style="bold"))
-        console.print(matrix_table(matrix))
+        console.out(matrix_lines(matrix), highlight=False)
     if algorithm.two_d is not None:
         two = algorithm.two_d
         console.print(

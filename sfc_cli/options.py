@@ -16,10 +16,10 @@ AlgorithmFamily = Literal["sfc", "winograd"]
 INFINITY_WORDS = ("inf", "infinity", "∞")
 
 
-def _items(text: str, what: str) -> list[str]:
+def _items(text: str, what: str, example: str) -> list[str]:
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or any(not item for item in items):
-        raise InputError(f"malformed {what} list {text!r}: expected comma-separated values such as 0,1,-1,inf")
+        raise InputError(f"malformed {what} list {text!r}: expected comma-separated values such as {example}")
     return items
 
 
@@ -34,11 +34,11 @@ def parse_point(text: str) -> Fraction | None:
 
 
 def parse_points(text: str) -> tuple[Fraction | None, ...]:
-    return tuple(parse_point(item) for item in _items(text, "points"))
+    return tuple(parse_point(item) for item in _items(text, "points", "0,1,-1,inf"))
 
 
-def parse_int_list(text: str, what: str) -> tuple[int, ...]:
-    items = _items(text, what)
+def parse_int_list(text: str, what: str, example: str = "8,6,4") -> tuple[int, ...]:
+    items = _items(text, what, example)
     try:
         return tuple(int(item) for item in items)
     except ValueError:
@@ -46,7 +46,7 @@ def parse_int_list(text: str, what: str) -> tuple[int, ...]:
 
 
 def parse_corrections(text: str) -> tuple[int, int]:
-    values = parse_int_list(text, "corrections")
+    values = parse_int_list(text, "corrections", "1,1")
     if len(values) != 2:
         raise InputError(f"corrections take two integers LEFT,RIGHT, got {text!r}")
     return values[0], values[1]

@@ -82,6 +82,9 @@ def test_output_is_deterministic(fmt):
         (["--dft", "9"], "larger than the input tile"),
         (["--dft", "6", "--corrections", "1,2"], "must equal"),
         (["--corrections", "-1,3"], "negative"),
+        (["--corrections", "8,0"], "leave N = tile + kernel - 1 - left - right = 0"),
+        (["--tile", "100000"], "above the supported 16 in 2-D"),
+        (["--tile", "100", "--dims", "1"], "above the supported 64 in 1-D"),
         (["--corrections", "1"], "two integers"),
         (["--corrections", "a,b"], "malformed corrections"),
         (["--algo", "winograd", "--points", "0,1,1,inf", "--tile", "2"], "distinct"),
@@ -115,3 +118,12 @@ def test_help_has_examples():
     assert top.code == 0 and "sfc derive --tile 6 --kernel 3" in top.stdout
     sub = run_sfc("derive", "--help")
     assert sub.code == 0 and "Examples:" in sub.stdout and "sfc derive --tile 6 --kernel 3" in sub.stdout
+
+
+def test_wide_matrices_are_printed_whole():
+    """No column is ever cropped: SFC-6(14,3) has a 14 x 30 AT, wider than an 80-column terminal."""
+    run = run_sfc("derive", "--tile", "14", "--kernel", "3", "--dims", "1")
+    lines = run.stdout.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("AT (output transform, 14x")))
+    columns = int(lines[start].split("x")[1].split(")")[0])
+    assert all(len(row.split()) == columns for row in lines[start + 1 : start + 15])

@@ -115,6 +115,14 @@ def test_2d_transforms_are_additions_only(tile, kernel):
     assert alg.two_d.products == products_2d(alg.parameters, tile, kernel) < alg.one_d.products**2
 
 
+def test_structure_states_per_field_counts_only_when_exact():
+    full = dict(sfc(4, 5, dft=8).structure_2d)  # no idle products: per-field counts hold
+    assert "12 fields of degree 4 (7 products each)" in next(iter(full))
+    short = sfc(6, 3, dft=8)  # kernel 3 < degree 4: some field products are idle and dropped
+    label, count = short.structure_1d[0]
+    assert "each" not in label and count == short.one_d.products == 11
+
+
 def test_idle_products_are_dropped():
     """A one-tap kernel has no wrap-around pairs beyond v = 0: corrections cost e, not e(e+1)/2."""
     alg = sfc(4, 1, dft=2, corrections=(1, 1), dims=1)

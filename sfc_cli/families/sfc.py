@@ -70,6 +70,11 @@ def resolve_parameters(tile: int, kernel: int, dft: int | None, corrections: tup
     if dft is None:
         assert corrections is not None
         dft = n - sum(corrections)
+        if dft < 2:
+            raise InputError(
+                f"corrections {corrections[0]},{corrections[1]} leave N = tile + kernel - 1 - left - right = {dft} "
+                "for the DFT; it must be at least 2"
+            )
     if dft < 2:
         raise InputError(f"DFT size N must be at least 2, got {dft}")
     if dft > n:
@@ -95,29 +100,34 @@ def _pair_multiplication(first: Block, second: Block) -> Bilinear:
     return tensor_multiplication(first, second)
 
 
-def _field_summary(size: int, dims: int) -> str:
-    """E.g. '4 real points, 16 conjugate pairs' for the 2-D DFT of size 6."""
+def _field_summary(size: int, dims: int, products: int) -> str:
+    """E.g. '4 real points (1 product each), 16 conjugate pairs (3 products each)' for the 2-D DFT-6.
+
+    Per-field counts are stated only when none of the field products is idle (``products`` is the
+    part's actual count); a tile or kernel shorter than a field's degree leaves some idle."""
     degrees = Counter(totient(d) for d, _ in frequency_orbits(size, dims))
-    names = {1: "real points", 2: "conjugate pairs"}
+    exact = products == cyclic_products(size, dims)
     return ", ".join(
-        f"{count} {names.get(degree, f'fields of degree {degree}')} ({_products(2 * degree - 1)} each)"
+        _count(count, {1: "real point", 2: "conjugate pair"}.get(degree, f"field of degree {degree}"))
+        + (f" ({_count(2 * degree - 1, 'product')} each)" if exact else "")
         for degree, count in sorted(degrees.items())
     )
 
 
 def _part_label(part: Part, params: SfcParameters) -> tuple[int, str]:
     """(display rank, description) of a block (1-D) or a pair of blocks (2-D)."""
-    kinds = [type(b) for b in part.blocks]
+    kinds = tuple(type(b) for b in part.blocks)
     left, right = params.corrections
-    factors = " ".join(f"Phi_{d}" for d in divisors(params.dft))
-    labels = {
-        (Zero,): (0, f"left corrections (x^{left})"),
-        (Cyclic,): (1, f"DFT-{params.dft} (x^{params.dft} - 1 = {factors}): {_field_summary(params.dft, 1)}"),
-        (Infinity,): (2, f"right corrections (inf^{right})"),
-        (Cyclic, Cyclic): (0, f"2-D symbolic DFT-{params.dft}: {_field_summary(params.dft, 2)}"),
-    }
-    if tuple(kinds) in labels:
-        return labels[tuple(kinds)]
+    n, products = params.dft, part.algorithm.products
+    if kinds == (Zero,):
+        return 0, f"left corrections (x^{left})"
+    if kinds == (Infinity,):
+        return 2, f"right corrections (inf^{right})"
+    if kinds == (Cyclic,):
+        factors = " ".join(f"Phi_{d}" for d in divisors(n))
+        return 1, f"DFT-{n} (x^{n} - 1 = {factors}): {_field_summary(n, 1, products)}"
+    if kinds == (Cyclic, Cyclic):
+        return 0, f"2-D symbolic DFT-{n}: {_field_summary(n, 2, products)}"
     return (1, "DFT x corrections (nested)") if Cyclic in kinds else (2, "corrections x corrections (nested)")
 
 
@@ -162,5 +172,9 @@ def sfc(
     )
 
 
-def _products(count: int) -> str:
-    return f"{count} product" + ("" if count == 1 else "s")
+def _count(count: int, noun: str) -> str:
+    """'1 product', '3 products'; 'field of degree 4' -> 'fields of degree 4'."""
+    if count == 1:
+        return f"1 {noun}"
+    head, _, tail = noun.partition(" of ")
+    return f"{count} {head}s" + (f" of {tail}" if tail else "")

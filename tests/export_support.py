@@ -26,11 +26,17 @@ NAMED = {
 }
 """The four algorithms the issue requires to compile, simulate and read back."""
 
+LARGE_DENOMINATOR = "F(2x2,3x3) points 1/3,2/3,-1/7,5"
+"""G2_DEN = 310159886400, between 2**31 and 2**63: a 64-bit constant."""
+
 VARIANTS = {
     "F(4x4,3x3) fractions in A": AlgorithmRequest("winograd", 4, 3, fractions_in="A"),
     "SFC-4(4x4,3x3) fractions in B": AlgorithmRequest("sfc", 4, 3, fractions_in="B"),
+    "F(1x1,1x1)": AlgorithmRequest("winograd", 1, 1),
+    LARGE_DENOMINATOR: AlgorithmRequest("winograd", 2, 3, points="1/3,2/3,-1/7,5"),
 }
-"""Small extras: fractions outside G give the C and Verilog transforms denominators of their own."""
+"""Small extras: fractions outside G give the C and Verilog transforms denominators of their own;
+F(1x1,1x1) has one-element ports; the last one has a denominator beyond 32 bits."""
 
 
 @cache

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from .export_support import NAMED, REPO, VARIANTS, exported, run, tool
+from .helpers import run_sfc
 
 CHECK_PROGRAM = REPO / "tests" / "c" / "check_export.c"
 C_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
@@ -48,3 +49,34 @@ def test_header_layout_follows_the_contract():
     assert "0x1.5555555555555p-3" in text  # 1/6 rounded to the nearest double, as float.hex writes it
     assert " * Command: sfc export --format c --algo sfc --tile 6 --kernel 3 --dft 6 --corrections 1,1" in text
     assert " * Products 2-D: 88 (direct 324, nested 1-D 100, 3.68x fewer than direct)" in text
+
+
+def test_header_names_the_divisor_for_every_placement_of_the_fractions():
+    default = exported("SFC-4(4x4,3x3)", "c")
+    assert (
+        " * Divide by CHK_SCALE_2D: y[i] / CHK_SCALE_2D is exactly the 2-D correlation (CHK_SCALE_1D in 1-D).\n"
+        in default
+    )
+    assert (
+        " * CHK_SCALE_2D = AT2_DEN * G2_DEN * BT2_DEN; it equals CHK_G2_DEN only when the fractions are in G.\n"
+        in default
+    )
+    assert "NOT the correlation" not in default
+    fractions_in_a = exported("F(4x4,3x3) fractions in A", "c")
+    assert (
+        " * Fractions here are in A: y / CHK_G2_DEN is NOT the correlation; divide by CHK_SCALE_2D.\n" in fractions_in_a
+    )
+    assert (
+        "#define CHK_SCALE_2D 576 /* AT2_DEN * G2_DEN * BT2_DEN: divide y by this for the exact 2-D correlation */"
+        in fractions_in_a
+    )
+    assert (
+        "#define CHK_G2_DEN 1 /* G2 = chk_G2_num / this; not the divisor of y unless fractions are in G */"
+        in fractions_in_a
+    )
+
+
+def test_a_denominator_beyond_64_bits_is_refused_in_one_line():
+    run = run_sfc("export", "--format", "c", "--algo", "winograd", "--tile", "2", "--points", "0,1,-1,1e30")
+    assert run.code == 2 and run.stdout == ""
+    assert run.stderr == "sfc: error: F_2X2_3X3_G_DEN is beyond 64 bits; it cannot be exported to C\n"

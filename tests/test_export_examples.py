@@ -41,6 +41,17 @@ def test_verilog_example_passes_its_testbench_and_lint(tmp_path):
     assert "PASS: 64 tiles, 36 outputs each, exact" in run.stdout
 
 
+@pytest.mark.parametrize(
+    ("algo", "outputs"),
+    [("--fractions-in A", 36), ("--algo winograd --tile 4 --fractions-in B", 16), ("--tile 6 --kernel 5", 36)],
+)
+def test_verilog_example_takes_a_tile_count_and_fractions_outside_g(tmp_path, algo, outputs):
+    tool("iverilog")
+    run = make("verilog", tmp_path, "run", f"ALGO={algo}", "TILES=8")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"PASS: 8 tiles, {outputs} outputs each, exact" in run.stdout
+
+
 def python_example(tmp_path, *algo: str) -> float:
     path = tmp_path / "algorithm.json"
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from .export_support import NAMED, exported
+from .export_support import LARGE_DENOMINATOR, NAMED, exported
 
 Matrix = list[list[Fraction]]
 
@@ -49,7 +49,7 @@ def sums(text: str, target: str, pattern: str, cols: int) -> list[list[int]]:
 
 
 C_TERM = r"([+-]?)\s*(?:(\d+) \* )?x\[(\d+)\]()"
-VERILOG_TERM = r"([+-]?)\s*\(?()x\[(\d+)\](?: <<< (\d+)\))?"
+VERILOG_TERM = r"([+-]?)\s*\(?()x(\d+)(?: <<< (\d+)\))?"
 
 
 def c_function(text: str, name: str) -> str:
@@ -62,12 +62,18 @@ def verilog_module(text: str, name: str) -> str:
     return text[start : text.index("endmodule", start)]
 
 
-@pytest.mark.parametrize("name", NAMED)
+def verilog_constants(text: str) -> dict[str, int]:
+    """The localparams, plain decimals or sized 64-bit literals."""
+    pattern = r"localparam (?:integer|longint) CHK_(\w+) = (-?)(?:64'sd)?(\d+);"
+    return {k: int(sign + digits) for k, sign, digits in re.findall(pattern, text)}
+
+
+@pytest.mark.parametrize("name", [*NAMED, LARGE_DENOMINATOR])
 def test_json_c_and_verilog_hold_the_same_numbers(name):
     exact = json_matrices(exported(name, "json"))
     header, verilog = exported(name, "c"), exported(name, "verilog")
     c_macros = {k: int(v) for k, v in re.findall(r"#define CHK_(\w+) (-?\d+)", header)}
-    v_constants = {k: int(v) for k, v in re.findall(r"localparam (?:integer|longint) CHK_(\w+) = (-?\d+);", verilog)}
+    v_constants = verilog_constants(verilog)
     arrays = c_arrays(header)
     packed = {
         key: [int(sign + digits) for sign, _, digits in re.findall(r"(-?)(\d+)'sd(\d+)", body)][::-1]
@@ -77,7 +83,9 @@ def test_json_c_and_verilog_hold_the_same_numbers(name):
     for key in ("TILE", "KERNEL", "INPUT"):
         assert c_macros[key] == v_constants[key] == data[key.lower()]
     for dims, suffix in ((1, ""), (2, "2")):
-        assert c_macros[f"PRODUCTS_{dims}D"] == v_constants[f"PRODUCTS_{dims}D"] == data[f"{dims}d"]["products"]
+        for key in (f"PRODUCTS_{dims}D", f"SCALE_{dims}D"):
+            assert c_macros[key] == v_constants[key]
+        assert c_macros[f"PRODUCTS_{dims}D"] == data[f"{dims}d"]["products"]
         for key in ("AT", "G", "BT"):
             label = key + suffix
             matrix, den = exact[label], c_macros[f"{label}_DEN"]

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from sfc_cli.export.content import dimensions
+from sfc_cli.errors import InputError
+from sfc_cli.export.content import NamedInteger, dimensions
 from sfc_cli.export.integers import growth_bits
+from sfc_cli.export.verilog import localparam
 
-from .export_support import NAMED, VARIANTS, algorithm, exported, run, tool
+from .export_support import LARGE_DENOMINATOR, NAMED, VARIANTS, algorithm, exported, run, tool
+from .helpers import run_sfc
 
 RANDOM_VECTORS = 24
 
@@ -122,4 +125,48 @@ def test_modules_are_additions_only():
     body = text[text.index("endpackage") :]
     assigns = [line for line in body.splitlines() if line.strip().startswith(("assign v[", "assign y["))]
     assert assigns and not any("*" in line.split("=", 1)[1] for line in assigns)
-    assert "(x[5] <<< 2)" in body  # a constant multiple written as shifted copies
+    assert "(x5 <<< 2)" in body  # a constant multiple written as shifted copies
+
+
+def test_a_denominator_beyond_32_bits_is_a_sized_64_bit_literal_with_its_exact_value(tmp_path):
+    part = dimensions(algorithm(LARGE_DENOMINATOR))[1]
+    den = part.G.denominator
+    assert 1 << 31 < den < 1 << 63
+    text = exported(LARGE_DENOMINATOR, "verilog")
+    assert f"  localparam longint CHK_G2_DEN = 64'sd{den};" in text
+    assert f"  localparam longint CHK_SCALE_2D = 64'sd{den};" in text
+    bench = 'module tb;\n  initial $display("%0d %0d", chk_pkg::CHK_G2_DEN, chk_pkg::CHK_SCALE_2D);\nendmodule\n'
+    assert simulate(tmp_path, text, bench) == [str(den), str(den)]
+
+
+def test_constants_take_the_narrowest_declaration_and_are_refused_beyond_64_bits():
+    declared = [localparam(NamedInteger("X", value, "")) for value in (2**31 - 1, 2**31, 2**63 - 1, -(2**63))]
+    assert [(c.kind, c.literal) for c in declared] == [
+        ("integer", "2147483647"),
+        ("longint", "64'sd2147483648"),
+        ("longint", "64'sd9223372036854775807"),
+        ("longint", "-64'sd9223372036854775808"),
+    ]
+    for value in (2**63, -(2**63) - 1):
+        with pytest.raises(InputError, match="X needs 65 bits, beyond its 64-bit declaration"):
+            localparam(NamedInteger("X", value, ""))
+
+
+def test_a_denominator_beyond_64_bits_is_refused_in_one_line(tmp_path):
+    target = tmp_path / "w.v"
+    run = run_sfc(
+        "export",
+        "--format",
+        "verilog",
+        "--algo",
+        "winograd",
+        "--tile",
+        "2",
+        "--points",
+        "0,1,-1,1e30",
+        "-o",
+        str(target),
+    )
+    assert run.code == 2 and run.stdout == "" and not target.exists()
+    message = "F_2X2_3X3_G_DEN needs 300 bits, beyond its 64-bit declaration; it cannot be exported to Verilog"
+    assert run.stderr == f"sfc: error: {message}\n"

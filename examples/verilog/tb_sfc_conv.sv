@@ -4,8 +4,10 @@
 //   v = sfc_conv_input_transform_2d(d)                  (exported module, IN_W = 8)
 //   u = G2_NUM @ g                                      (offline filter transform, from the package)
 //   y = sfc_conv_output_transform_2d(u * v)             (exported module, IN_W = PROD_W)
-// and checks y == G2_DEN * (direct 2-D correlation of d with g), element by element.
-// Works for any exported algorithm with fractions in G (the default). Prints PASS or FAIL.
+// and checks y == SCALE_2D * (direct 2-D correlation of d with g), element by element. SCALE_2D =
+// AT2_DEN * G2_DEN * BT2_DEN is G2_DEN with fractions in G (the default) and differs with
+// --fractions-in A or B, which work too. Runs 64 tiles, or N with the plusarg +tiles=N.
+// Prints PASS or FAIL.
 module tb_sfc_conv;
   import sfc_conv_pkg::*;
 
@@ -17,7 +19,7 @@ module tb_sfc_conv;
   localparam integer V_W = IN_W + SFC_CONV_BT2_GROWTH;
   localparam integer PROD_W = 48;  // |u * v| stays far below 2**47 for 8-bit d and g
   localparam integer Y_W = PROD_W + SFC_CONV_AT2_GROWTH;
-  localparam integer TRIALS = 64;
+  localparam integer DEFAULT_TILES = 64;
 
   reg  [IN_W*N2-1:0] d;
   wire [V_W*K2-1:0] v;
@@ -29,6 +31,9 @@ module tb_sfc_conv;
 
   longint g[R2];
   longint u[K2];
+  // G2_NUM unpacked once: selecting from the package's wide constant costs a copy of all of it.
+  reg [$bits(SFC_CONV_G2_NUM)-1:0] g2_packed;
+  longint g2_num[K2*R2];
   integer failures = 0;
 
   // Pattern 0: random; 1: all minimum; 2: all maximum; 3: random extremes.
@@ -52,7 +57,7 @@ module tb_sfc_conv;
     for (t = 0; t < K2; t = t + 1) begin
       u[t] = 0;
       for (k = 0; k < R2; k = k + 1)
-        u[t] = u[t] + $signed(SFC_CONV_G2_NUM[(t*R2+k)*SFC_CONV_G2_NUM_W+:SFC_CONV_G2_NUM_W]) * g[k];
+        u[t] = u[t] + g2_num[t*R2+k] * g[k];
     end
     #1;
     for (t = 0; t < K2; t = t + 1) prod[t*PROD_W+:PROD_W] = u[t] * $signed(v[t*V_W+:V_W]);
@@ -64,9 +69,9 @@ module tb_sfc_conv;
           for (b = 0; b < SFC_CONV_KERNEL; b = b + 1)
             direct = direct + $signed(d[((i+a)*SFC_CONV_INPUT+j+b)*IN_W+:IN_W]) * g[a*SFC_CONV_KERNEL+b];
         got = $signed(y[(i*SFC_CONV_TILE+j)*Y_W+:Y_W]);
-        if (got != SFC_CONV_G2_DEN * direct) begin
+        if (got != SFC_CONV_SCALE_2D * direct) begin
           if (failures < 5) $display("trial %0d output (%0d,%0d): %0d != %0d * %0d", trial, i, j, got,
-                                     SFC_CONV_G2_DEN, direct);
+                                     SFC_CONV_SCALE_2D, direct);
           failures = failures + 1;
         end
       end
@@ -74,9 +79,13 @@ module tb_sfc_conv;
   endtask
 
   initial begin
-    integer trial;
-    for (trial = 0; trial < TRIALS; trial = trial + 1) run_trial(trial);
-    if (failures == 0) $display("PASS: %0d tiles, %0d outputs each, exact", TRIALS, M2);
+    integer trial, tiles, e;
+    if (!$value$plusargs("tiles=%d", tiles)) tiles = DEFAULT_TILES;
+    g2_packed = SFC_CONV_G2_NUM;
+    for (e = 0; e < K2 * R2; e = e + 1)
+      g2_num[e] = $signed(g2_packed[e*SFC_CONV_G2_NUM_W+:SFC_CONV_G2_NUM_W]);
+    for (trial = 0; trial < tiles; trial = trial + 1) run_trial(trial);
+    if (failures == 0) $display("PASS: %0d tiles, %0d outputs each, exact", tiles, M2);
     else $display("FAIL: %0d wrong outputs", failures);
     $finish;
   end

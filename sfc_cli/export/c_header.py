@@ -3,7 +3,9 @@
 Every matrix X (AT, G, BT; AT2, G2, BT2 in 2-D) is ``X = p_X / P_X_DEN`` with exact integers
 (``p_G_num`` for G, as the contract names it). Transform functions compute
 ``v = P_BT_DEN * BT @ d``, ``u = P_G_DEN * G @ g`` and ``y = P_AT_DEN * AT @ (u * v)`` in int64_t,
-so ``y / P_SCALE`` (P_SCALE = P_AT_DEN * P_G_DEN * P_BT_DEN) is exactly the correlation.
+so ``y / P_SCALE_1D`` (P_SCALE_1D = P_AT_DEN * P_G_DEN * P_BT_DEN) is exactly the correlation, and
+likewise in 2-D; P_SCALE_dD equals P_G_DEN (P_G2_DEN) only with fractions in G. A macro beyond int64_t
+is refused with InputError.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from .content import (
     NamedInteger,
     command_line,
     dimensions,
+    divisor_lines,
     generator,
     size_constants,
     summary_lines,
+    transform_constants,
 )
 from .integers import ScaledMatrix, Term, hex_double, linear_forms, safe_input_bits
 
@@ -78,25 +82,22 @@ def _arrays(part: Dimension, prefix: str) -> list[CArray]:
     return integers + doubles
 
 
-def _macros(part: Dimension, upper: str) -> list[NamedInteger]:
-    s, d = part.suffix, part.dims
-    at, g, bt = part.AT, part.G, part.BT
-    return [
-        NamedInteger(f"{upper}_PRODUCTS_{d}D", part.transforms.products, f"general multiplications in {d}-D"),
-        NamedInteger(f"{upper}_AT{s}_DEN", at.denominator, f"AT{s} = {upper.lower()}_AT{s} / this"),
-        NamedInteger(f"{upper}_G{s}_DEN", g.denominator, f"G{s} = {upper.lower()}_G{s}_num / this"),
-        NamedInteger(f"{upper}_BT{s}_DEN", bt.denominator, f"BT{s} = {upper.lower()}_BT{s} / this"),
-        NamedInteger(
-            f"{upper}_SCALE_{d}D",
-            at.denominator * g.denominator * bt.denominator,
-            f"y / this is the exact {d}-D correlation",
-        ),
-        NamedInteger(
-            f"{upper}_SAFE_BITS_{d}D",
-            safe_input_bits(bt.numerators, g.numerators, at.numerators),
-            f"{d}-D: d and g of at most this many signed bits overflow nothing",
-        ),
-    ]
+def _checked(macro: NamedInteger) -> NamedInteger:
+    """The macro if its value is a valid int64_t literal; InputError otherwise."""
+    if not INT64[0] <= macro.value <= INT64[1]:
+        raise InputError(f"{macro.name} is beyond 64 bits; it cannot be exported to C")
+    return macro
+
+
+def _macros(part: Dimension, prefix: str, upper: str) -> list[NamedInteger]:
+    bt, g, at = part.BT.numerators, part.G.numerators, part.AT.numerators
+    safe = NamedInteger(
+        f"{upper}_SAFE_BITS_{part.dims}D",
+        safe_input_bits(bt, g, at),
+        f"{part.dims}-D: d and g of at most this many signed bits overflow nothing",
+    )
+    names = {"AT": f"{prefix}_AT{part.suffix}", "G": f"{prefix}_G{part.suffix}_num", "BT": f"{prefix}_BT{part.suffix}"}
+    return [_checked(macro) for macro in transform_constants(part, upper, names)] + [safe]
 
 
 def _functions(part: Dimension, prefix: str) -> list[CFunction]:
@@ -146,7 +147,8 @@ def c_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, Any]:
         "generator": generator(),
         "command": command_line(algorithm, request),
         "summary": summary_lines(algorithm),
-        "macros": sizes + [macro for part in parts for macro in _macros(part, upper)],
+        "divisor": divisor_lines(algorithm, upper),
+        "macros": sizes + [macro for part in parts for macro in _macros(part, prefix, upper)],
         "arrays": [array for part in parts for array in _arrays(part, prefix)],
         "functions": [function for part in parts for function in _functions(part, prefix)],
     }

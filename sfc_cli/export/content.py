@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -38,10 +39,6 @@ class NamedInteger:
     name: str
     value: int
     comment: str
-
-    @property
-    def fits_32_bits(self) -> bool:
-        return -(1 << 31) <= self.value < 1 << 31
 
 
 def size_constants(algorithm: Algorithm, upper: str) -> list[NamedInteger]:
@@ -83,6 +80,46 @@ def dimensions(algorithm: Algorithm) -> list[Dimension]:
     if algorithm.two_d is not None:
         parts.append(Dimension(2, algorithm.two_d))
     return parts
+
+
+def transform_constants(part: Dimension, upper: str, arrays: Mapping[str, str]) -> list[NamedInteger]:
+    """P_PRODUCTS_dD, the denominators of AT, G and BT, and P_SCALE_dD, the divisor of the outputs.
+
+    ``arrays`` names the numerator arrays of "AT", "G" and "BT" in the target language.
+    The transforms compute y = AT_DEN * G_DEN * BT_DEN * (correlation), so P_SCALE_dD is always the
+    divisor; it equals P_G_DEN only when the fractions are in G (AT_DEN = BT_DEN = 1).
+    """
+    s, d = part.suffix, part.dims
+    at, g, bt = part.AT.denominator, part.G.denominator, part.BT.denominator
+    scale = f"{upper}_SCALE_{d}D"
+    return [
+        NamedInteger(f"{upper}_PRODUCTS_{d}D", part.transforms.products, f"general multiplications in {d}-D"),
+        NamedInteger(f"{upper}_AT{s}_DEN", at, f"AT{s} = {arrays['AT']} / this"),
+        NamedInteger(
+            f"{upper}_G{s}_DEN", g, f"G{s} = {arrays['G']} / this; not the divisor of y unless fractions are in G"
+        ),
+        NamedInteger(f"{upper}_BT{s}_DEN", bt, f"BT{s} = {arrays['BT']} / this"),
+        NamedInteger(
+            scale, at * g * bt, f"AT{s}_DEN * G{s}_DEN * BT{s}_DEN: divide y by this for the exact {d}-D correlation"
+        ),
+    ]
+
+
+def divisor_lines(algorithm: Algorithm, upper: str) -> list[str]:
+    """Comment lines saying plainly which constant divides the outputs, for this algorithm."""
+    part = dimensions(algorithm)[-1]
+    s, d = part.suffix, part.dims
+    scale, g_den = f"{upper}_SCALE_{d}D", f"{upper}_G{s}_DEN"
+    also_1d = f" ({upper}_SCALE_1D in 1-D)" if d == 2 else ""
+    lines = [
+        f"Divide by {scale}: y[i] / {scale} is exactly the {d}-D correlation{also_1d}.",
+        f"{scale} = AT{s}_DEN * G{s}_DEN * BT{s}_DEN; it equals {g_den} only when the fractions are in G.",
+    ]
+    if part.AT.denominator * part.BT.denominator != 1:
+        lines.append(
+            f"Fractions here are in {algorithm.fractions_in}: y / {g_den} is NOT the correlation; divide by {scale}."
+        )
+    return lines
 
 
 def command_line(algorithm: Algorithm, request: ExportRequest) -> str:

@@ -50,7 +50,7 @@ module tb_sfc_conv;
   endfunction
 
   task automatic run_trial(input integer trial);
-    longint direct, got;
+    longint direct, got, product;
     integer i, j, a, b, t, k;
     for (j = 0; j < N2; j = j + 1) d[j*IN_W+:IN_W] = sample(trial % 4);
     for (k = 0; k < R2; k = k + 1) g[k] = sample((trial / 4) % 4);
@@ -60,7 +60,16 @@ module tb_sfc_conv;
         u[t] = u[t] + g2_num[t*R2+k] * g[k];
     end
     #1;
-    for (t = 0; t < K2; t = t + 1) prod[t*PROD_W+:PROD_W] = u[t] * $signed(v[t*V_W+:V_W]);
+    for (t = 0; t < K2; t = t + 1) begin
+      product = u[t] * $signed(v[t*V_W+:V_W]);
+      if (product >= (64'sd1 <<< (PROD_W - 1)) || product < -(64'sd1 <<< (PROD_W - 1))) begin
+        $display("UNSUPPORTED: product %0d needs more than PROD_W = %0d bits; this testbench is for algorithms",
+                 product, PROD_W);
+        $display("whose products fit (such as SFC-4, SFC-6, F(4x4,3x3)); F(6x6,5x5) does not");
+        $finish;
+      end
+      prod[t*PROD_W+:PROD_W] = product;
+    end
     #1;
     for (i = 0; i < SFC_CONV_TILE; i = i + 1) begin
       for (j = 0; j < SFC_CONV_TILE; j = j + 1) begin

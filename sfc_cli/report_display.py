@@ -21,25 +21,29 @@ from .analysis.report import Report, Row
 
 MATRICES = ("AT", "G", "BT")
 SCALING_LABELS = {"as_derived": "derived", "rows_unit_max": "unit"}
-PIPE_WIDTH = 160
-"""Console width when stdout is not a terminal (the table needs about 130 columns)."""
+SCALING_HEADERS = {"as_derived": "der.", "rows_unit_max": "unit"}
+PIPE_WIDTH = 80
+"""Console width when stdout is not a terminal; widened when a table needs more."""
+UNBOUNDED = 100_000
+"""Width offered to a table to measure the width it needs."""
 
 
 @dataclass(frozen=True)
 class Column:
-    """One report column: a CSV key, a human header, and how to read a row's value."""
+    """One report column: a CSV key, a short human header, and how to read a row's value."""
 
     key: str
     header: str
     value: Callable[[Row], float | int | str]
 
 
-def columns(report: Report) -> list[Column]:
-    """The flat columns shared by the table, CSV and Markdown, in display order."""
-    dims = report.rows[0].subject.dims if report.rows else 2
+NAME = Column("name", "algorithm", lambda r: r.subject.name)
+
+
+def cost_columns(report: Report) -> list[Column]:
+    """Products, share and reduction, then the 1-D condition numbers under both scalings."""
     cols = [
-        Column("name", "algorithm", lambda r: r.subject.name),
-        Column("products", f"{dims}-D products", lambda r: r.subject.transforms.products),
+        Column("products", f"{report.dims}-D\nprod.", lambda r: r.subject.transforms.products),
         Column("share_percent", "share\n%", lambda r: 100 / float(r.subject.reduction)),
         Column("reduction", "reduction", lambda r: float(r.subject.reduction)),
     ]
@@ -48,19 +52,40 @@ def columns(report: Report) -> list[Column]:
             cols.append(
                 Column(
                     f"cond_1d_{scaling}_{matrix}",
-                    f"κ {matrix}\n{SCALING_LABELS[scaling]}",
+                    f"κ {matrix}\n{SCALING_HEADERS[scaling]}",
                     lambda r, s=scaling, m=matrix: float(getattr(r.conditions[1][s], m)),
                 )
             )
-    cols.append(Column("bound_relative", "bound\n×direct", lambda r: float(r.bounds[report.bits[0]].relative)))
+    return cols
+
+
+def error_columns(report: Report) -> list[Column]:
+    """The bound ratio, the absolute bounds per bit width, then the measured errors."""
+    cols = [Column("bound_relative", "bound\n×direct", lambda r: float(r.bounds[report.bits[0]].relative))]
     for bits in report.bits:
         cols.append(
-            Column(f"bound_absolute_int{bits}", f"max|ΔY|\nint{bits}", lambda r, b=bits: float(r.bounds[b].absolute))
+            Column(f"bound_absolute_int{bits}", f"bound\nint{bits}", lambda r, b=bits: float(r.bounds[b].absolute))
         )
     cols.append(Column("fp16_normalized", "fp16\nnorm.", lambda r: r.measured.fp16_normalized))
     for bits in report.measured_bits:
         cols.append(Column(f"int{bits}_relative", f"int{bits}\nrel.", lambda r, b=bits: r.measured.int_relative[b]))
     return cols
+
+
+def columns(report: Report) -> list[Column]:
+    """The flat columns of CSV and Markdown, in display order (the table splits them in two)."""
+    return [NAME, *cost_columns(report), *error_columns(report)]
+
+
+def measured_figures(report: Report, row: Row) -> dict[str, float]:
+    """A row's measured errors by JSON/CSV name: fp16_normalized, then int<b>_relative, widest first."""
+    figures = {"fp16_normalized": row.measured.fp16_normalized}
+    return figures | {f"int{b}_relative": row.measured.int_relative[b] for b in report.measured_bits}
+
+
+def overflowed(report: Report) -> bool:
+    """Whether any measured figure is inf (its arithmetic overflowed on some tile)."""
+    return any(math.isinf(v) for row in report.rows for v in measured_figures(report, row).values())
 
 
 def number(value: float | int | str) -> str:
@@ -70,32 +95,72 @@ def number(value: float | int | str) -> str:
     return str(value)
 
 
-def caption(report: Report) -> str:
-    data = report.data.describe()
+def cost_caption(report: Report) -> str:
     return (
-        f"κ: 2-norm condition numbers of the 1-D matrices (mpmath, {DIGITS} digits), 'derived' as derived, 'unit' "
-        "after scaling every row of BT and G to max-norm 1 (AT compensated). bound ×direct: proved worst case of "
-        "max|Yq - Y| for inputs and weights in [-1,1] with BT d and G g quantized tap-wise to b bits, over the same "
-        "bound for direct convolution with b-bit inputs and weights (the ratio is the same for every b); "
-        "max|ΔY| intb: the bound itself. "
-        f"Measured on {data['source']} ({data['samples']} tiles, seed {data['seed']}): fp16 norm. = RMS error in "
-        "FP16 over direct convolution's; intb rel. = relative RMS error with tap-wise b-bit quantization "
-        "calibrated on the data. Definitions and proof: docs/error-model.md"
+        f"{report.dims}-D prod.: multiplications per output tile; share %: of direct convolution's; reduction: "
+        f"direct over fast multiplications. κ: 2-norm condition numbers of the 1-D matrices (mpmath, {DIGITS} "
+        "digits), 'der.' as derived, 'unit' after scaling every row of BT and G to max-norm 1 (AT compensated)."
     )
 
 
-def render_table(report: Report) -> None:
-    """The rich table on stdout; written to a file or pipe it is laid out at full width, never cut."""
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=PIPE_WIDTH)
-    table = Table(title="sfc error-report", caption=caption(report), caption_justify="left", box=box.SIMPLE_HEAD)
-    cols = columns(report)
-    for col in cols:
-        table.add_column(col.header, justify="left" if col.key == "name" else "right", no_wrap=True)
-    for row in report.rows:
-        table.add_row(*(number(col.value(row)) for col in cols))
-    console.print(table)
+def error_caption(report: Report) -> str:
+    data = report.data.describe()
+    text = (
+        "bound ×direct: proved worst case of max|Yq - Y| for inputs and weights in [-1,1] with BT d and G g "
+        "quantized tap-wise to b bits, over the same bound for direct convolution with b-bit inputs and weights "
+        "(the ratio is the same for every b); bound intb: the bound itself. "
+        f"Measured on {data['source']} ({data['samples']} tiles, seed {data['seed']}): fp16 norm. = RMS error in "
+        "FP16 over direct convolution's; intb rel. = relative RMS error with tap-wise b-bit quantization "
+        "calibrated on the data."
+    )
+    if overflowed(report):
+        text += (
+            " inf: the arithmetic overflowed on at least one tile (FP16 overflows beyond ±65504), so the error "
+            "is unbounded."
+        )
+    return text + " Definitions and proof: docs/error-model.md"
+
+
+def caption(report: Report) -> str:
+    """Both tables' captions, for the single Markdown table."""
+    return cost_caption(report) + " " + error_caption(report)
+
+
+def report_tables(report: Report) -> list[tuple[Table, str]]:
+    """The report as two (table, caption) parts, cost and conditioning then bounds and measured errors,
+    so that the default report with up to three --bits fits 80 columns."""
+    parts = (
+        ("sfc error-report: cost and conditioning", cost_columns(report), cost_caption(report)),
+        ("bounds and measured errors", error_columns(report), error_caption(report)),
+    )
+    tables = []
+    for title, cols, text in parts:
+        table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False, show_edge=False)
+        for col in (NAME, *cols):
+            table.add_column(col.header, justify="left" if col is NAME else "right", no_wrap=True)
+        for row in report.rows:
+            table.add_row(*(number(col.value(row)) for col in (NAME, *cols)))
+        tables.append((table, text))
+    return tables
+
+
+def render_table(report: Report, console: Console | None = None) -> None:
+    """The tables and their captions on ``console`` (default stdout; PIPE_WIDTH columns when not a terminal).
+    A table wider than the console widens it, so no number is ever cut (its lines are then longer than the
+    terminal); captions stay wrapped at the console's own width."""
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=PIPE_WIDTH)
+    parts = report_tables(report)
+    width = console.width
+    unbounded = console.options.update_width(UNBOUNDED)
+    console.width = max(width, *(console.measure(table, options=unbounded).maximum for table, _ in parts))
+    for index, (table, text) in enumerate(parts):
+        if index:
+            console.print()
+        console.print(table)
+        console.print(text, width=width, markup=False, highlight=False)
 
 
 def report_csv(report: Report) -> str:
@@ -120,7 +185,7 @@ def report_markdown(report: Report) -> str:
 
 
 def _finite(value: float) -> float | None:
-    """JSON has no infinity: an overflowed measurement (FP16 inf) becomes null."""
+    """JSON has no infinity: inf (an overflowed measurement, a rank-deficient κ) becomes null."""
     return value if math.isfinite(value) else None
 
 
@@ -136,8 +201,7 @@ def _conditions(row: Row) -> dict[str, Any]:
 def row_record(report: Report, row: Row) -> dict[str, Any]:
     """The JSON object of one algorithm."""
     subject = row.subject
-    measured = {"fp16_normalized": _finite(row.measured.fp16_normalized)}
-    measured |= {f"int{b}_relative": _finite(row.measured.int_relative[b]) for b in report.measured_bits}
+    figures = measured_figures(report, row)
     return {
         "name": subject.name,
         "family": subject.family,
@@ -152,7 +216,8 @@ def row_record(report: Report, row: Row) -> dict[str, Any]:
         "bound": {str(b): float(bound.relative) for b, bound in row.bounds.items()},
         "bound_exact": {str(b): str(bound.relative) for b, bound in row.bounds.items()},
         "bound_absolute": {str(b): float(bound.absolute) for b, bound in row.bounds.items()},
-        "measured": measured,
+        "measured": {name: _finite(value) for name, value in figures.items()},
+        "overflow": [name for name, value in figures.items() if math.isinf(value)],
         "data": report.data.describe(),
     }
 

@@ -43,6 +43,8 @@ def report_settings(
         raise InputError(f"unknown format {output_format!r}: choose {', '.join(REPORT_FORMATS)}")
     if samples < 1:
         raise InputError(f"--samples must be at least 1, got {samples}")
+    if seed < 0:
+        raise InputError(f"--seed must be at least 0, got {seed}")
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {plot.name!r}")
     if plot is not None:

@@ -100,3 +100,24 @@ def test_unreadable_images_are_input_errors(tmp_path):
     junk.write_bytes(b"not an image")
     with pytest.raises(InputError, match="cannot read image"):
         load_grayscale(str(junk))
+
+
+def test_fp16_overflow_is_inf_not_nan():
+    """F(8x8,5x5)'s transforms leave FP16's range on standard-normal data: the FP16 error is inf, the
+    FP64 quantization error stays finite."""
+    result = measure(winograd(8, 5).transforms, Shape(8, 5, 2), DataSource(64, 0), (8,))
+    assert result.fp16_normalized == np.inf and np.isfinite(result.int_relative[8])
+
+
+def test_zero_signal_is_an_input_error():
+    black = DataSource(16, 0, np.zeros((20, 20)), "black.pgm")
+    with pytest.raises(InputError, match="every measured output is zero"):
+        measure(winograd(2, 3).transforms, Shape(2, 3, 2), black, (8,))
+
+
+def test_direct_exact_in_fp16_is_an_input_error():
+    """One tile whose only nonzero pixel is 1: every direct product and output is an FP16 kernel value."""
+    image = np.zeros((4, 4))
+    image[0, 0] = 1.0
+    with pytest.raises(InputError, match="direct convolution is exact in FP16"):
+        measure(winograd(2, 3).transforms, Shape(2, 3, 2), DataSource(1, 0, image, "dot.pgm"), (8,))

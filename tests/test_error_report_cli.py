@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,7 @@ def test_json_contract(catalog_json):
             assert key in obj
         assert set(obj["bound"]) == {"8", "4"} and obj["bound"]["8"] == obj["bound"]["4"] >= 1
         assert {"fp16_normalized", "int8_relative", "int4_relative"} <= set(obj["measured"])
+        assert obj["overflow"] == [] and None not in obj["measured"].values()
         for dims in ("1d", "2d"):
             for scaling in ("as_derived", "rows_unit_max"):
                 assert set(obj["condition"][dims][scaling]) == {"AT", "G", "BT"}
@@ -62,6 +64,40 @@ def test_single_algorithm_like_derive():
     )
 
 
+def test_one_dimensional_catalog_keeps_the_json_keys():
+    run = run_sfc("error-report", "--dims", "1", "--samples", "16", "--format", "json")
+    assert run.code == 0, run.stderr
+    objects = json.loads(run.stdout)
+    assert len(objects) == 12 and objects[0]["name"] == "direct(3)"
+    for obj in objects:
+        assert obj["products_2d"] is None and obj["products_1d"] >= 1 and obj["dims"] == 1
+    assert next(o for o in objects if o["name"] == "SFC-6(6,3)")["products_1d"] == 10
+
+
+def test_fp16_overflow_is_explained_in_every_format(tmp_path):
+    """F(8x8,5x5) overflows FP16: inf plus a caption sentence in the table, inf in CSV, null plus the
+    overflow list in JSON; the plot leaves the point out without a warning."""
+    single = ("--algo", "winograd", "--tile", "8", "--kernel", "5", "--samples", "64")
+    table = run_sfc("error-report", *single)
+    assert table.code == 0 and table.stderr == ""
+    assert " inf " in table.stdout and "FP16 overflows" in table.stdout and "nan" not in table.stdout
+    (record,) = csv.DictReader(io.StringIO(run_sfc("error-report", *single, "--format", "csv").stdout))
+    assert record["fp16_normalized"] == "inf"
+    (obj,) = json.loads(run_sfc("error-report", *single, "--format", "json").stdout)
+    assert obj["measured"]["fp16_normalized"] is None and obj["overflow"] == ["fp16_normalized"]
+    assert obj["measured"]["int8_relative"] > 0
+    plot = run_sfc("error-report", *single, "--format", "json", "--plot", str(tmp_path / "p.svg"))
+    assert plot.code == 0 and plot.stderr == "" and "overflowed (inf): F(8x8,5x5)" in (tmp_path / "p.svg").read_text()
+
+
+def test_piped_table_fits_80_columns_and_cuts_nothing():
+    run = run_sfc("error-report", "--bits", "8,6,4", *SMALL)
+    assert run.code == 0, run.stderr
+    assert "…" not in run.stdout and max(len(line) for line in run.stdout.splitlines()) <= 80
+    for text in ("direct(3x3)", "F(6x6,3x3)", "SFC-6(4x4,7x7)", "×direct", "int4", "rel."):
+        assert text in run.stdout
+
+
 def test_image_and_plots(tmp_path):
     for suffix in ("svg", "png"):
         path = tmp_path / f"plot.{suffix}"
@@ -81,6 +117,15 @@ def test_same_seed_same_output():
     )
 
 
+@pytest.fixture(scope="module")
+def image_dir(tmp_path_factory) -> Path:
+    """A 9x9 ramp (smaller than the catalog's 10x10 input tiles) and an all-black 64x64 image."""
+    folder = tmp_path_factory.mktemp("images")
+    (folder / "p9.pgm").write_bytes(b"P5\n9 9\n255\n" + bytes(range(81)))
+    (folder / "black.pgm").write_bytes(b"P5\n64 64\n255\n" + bytes(4096))
+    return folder
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -88,6 +133,13 @@ def test_same_seed_same_output():
         (("--bits", "8,17"), "--bits must be between 2 and 16, got 17"),
         (("--bits", "eight"), "malformed bits list"),
         (("--samples", "0"), "--samples must be at least 1"),
+        (("--seed", "-1", "--samples", "16"), "--seed must be at least 0, got -1"),
+        (("--image", "{images}/p9.pgm"), "p9.pgm' is 9x9 pixels, smaller than the 10x10 input tile of SFC-6(6x6,5x5)"),
+        (
+            ("--image", "{images}/p9.pgm", "--dims", "1", "--tile", "8"),
+            "than the 10x1 input tile of SFC-6(8,3)",
+        ),
+        (("--image", "{images}/black.pgm", "--tile", "6"), "every measured output is zero"),
         (("--image", "/nonexistent.pgm"), "cannot read image '/nonexistent.pgm'"),
         (("--format", "xml"), "unknown format 'xml'"),
         (("--plot", "out.pdf"), "--plot writes .png or .svg files"),
@@ -97,8 +149,8 @@ def test_same_seed_same_output():
         (("--algo", "winograd", "--dft", "6"), "--dft and --corrections apply to --algo sfc"),
     ],
 )
-def test_bad_options_one_line_exit_2(args, message):
-    run = run_sfc("error-report", *args)
+def test_bad_options_one_line_exit_2(args, message, image_dir):
+    run = run_sfc("error-report", *(arg.format(images=image_dir) for arg in args))
     assert run.code == 2 and run.stdout == ""
     assert run.stderr.count("\n") == 1 and message in run.stderr and "Traceback" not in run.stderr
 

@@ -14,10 +14,15 @@ function of seed, samples and data: the same numbers on every run.
   integers (-Q..Q, Q = 2**(b-1) - 1) with one scale per transform-domain position, set by the largest
   magnitude that position takes over all samples (activations) and all kernels (weights); rounding to
   nearest; products and AT in FP64.
+
+A figure whose arithmetic overflowed on some sample (a value beyond FP16's ±65504 in the FP16 run) is
+``math.inf``. A figure whose denominator is zero (every measured output zero, as on a black image, or
+direct convolution exact in FP16 on every sample) is undefined: ``measure`` raises InputError.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +37,14 @@ from .direct import direct_transforms
 
 BATCH = 2048
 """Samples per batch: memory is O(BATCH * products), whatever the sample count."""
+NO_SIGNAL = (
+    "every measured output is zero (the input tiles are all black), so relative errors are undefined: "
+    "measure on an image with nonzero pixels, or more --samples"
+)
+DIRECT_EXACT = (
+    "direct convolution is exact in FP16 on every measured tile, so fp16_normalized is undefined: "
+    "measure more --samples"
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +56,13 @@ class Shape:
     dims: int
 
     @property
+    def side(self) -> int:
+        """Input tile side: ``tile + kernel - 1``."""
+        return self.tile + self.kernel - 1
+
+    @property
     def inputs(self) -> int:
-        return (self.tile + self.kernel - 1) ** self.dims
+        return self.side**self.dims
 
     @property
     def taps(self) -> int:
@@ -94,8 +112,8 @@ class DataSource:
 
 def image_tiles(image: np.ndarray, shape: Shape) -> np.ndarray:
     """Every input tile of the image at stride ``tile`` (1-D: along each pixel row), flattened, raster order."""
-    n = shape.tile + shape.kernel - 1
-    windows = np.lib.stride_tricks.sliding_window_view(image, (n,) * shape.dims, axis=tuple(range(-shape.dims, 0)))
+    axes = tuple(range(-shape.dims, 0))
+    windows = np.lib.stride_tricks.sliding_window_view(image, (shape.side,) * shape.dims, axis=axes)
     strided = windows[(Ellipsis, *[slice(None, None, shape.tile)] * shape.dims, *[slice(None)] * shape.dims)]
     return strided.reshape(-1, shape.inputs)
 
@@ -146,11 +164,20 @@ class Measurement:
 
 
 class _SumOfSquares:
+    """Running sum of squares; an overflowed value (inf, or nan from inf - inf) makes it inf."""
+
     def __init__(self) -> None:
         self.total = 0.0
 
     def add(self, values: np.ndarray) -> None:
-        self.total += float(np.sum(np.square(values)))
+        total = float(np.sum(np.square(values)))
+        self.total += math.inf if math.isnan(total) else total
+
+    def rms_over(self, baseline: _SumOfSquares, undefined: str) -> float:
+        """sqrt(self / baseline); raises InputError(``undefined``) when the baseline is zero."""
+        if baseline.total == 0:
+            raise InputError(undefined)
+        return math.sqrt(self.total / baseline.total)
 
 
 def measure(
@@ -162,7 +189,8 @@ def measure(
 ) -> Measurement:
     """Both measured errors of one algorithm; two passes over the data (the second after calibration).
 
-    Values beyond FP16's range become inf, as they would in FP16 hardware; the error is then inf."""
+    Values beyond FP16's range become inf, as they would in FP16 hardware; the error is then inf.
+    Raises InputError when a figure is undefined (zero denominator)."""
     with np.errstate(over="ignore", invalid="ignore"):
         return _measure(transforms, shape, data, bits, on_batch)
 
@@ -195,10 +223,8 @@ def _measure(
             outputs = (quantize(u, largest_u, b) * quantize(v, largest_v, b)) @ fast.AT.T
             quantized_error[b].add(outputs - exact)
         on_batch()
-    return Measurement(
-        float(np.sqrt(fast_error.total / direct_error.total)),
-        {b: float(np.sqrt(quantized_error[b].total / signal.total)) for b in bits},
-    )
+    int_relative = {b: quantized_error[b].rms_over(signal, NO_SIGNAL) for b in bits}
+    return Measurement(fast_error.rms_over(direct_error, DIRECT_EXACT), int_relative)
 
 
 def batch_count(samples: int) -> int:

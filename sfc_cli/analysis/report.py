@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from ..algebra.bilinear import Transforms
 from ..algorithm import Algorithm
+from ..errors import InputError
 from .bounds import Bound, worst_case_bounds
 from .conditioning import Conditions, conditions_by_scaling, conditions_by_scaling_2d
 from .direct import direct_transforms
@@ -98,6 +99,11 @@ class Report:
     def measured_bits(self) -> tuple[int, ...]:
         return measured_bits(self.bits)
 
+    @property
+    def dims(self) -> int:
+        """Dimensions of the report's algorithms (2 for an empty report)."""
+        return self.rows[0].subject.dims if self.rows else 2
+
 
 def measured_bits(bits: Sequence[int]) -> tuple[int, ...]:
     """Bit widths with an ``int<b>_relative`` figure: 8 always, and the requested ones, widest first."""
@@ -119,13 +125,31 @@ def progress_steps(subjects: Sequence[Subject], data: DataSource) -> int:
     return len(subjects) * (1 + batch_count(data.samples))
 
 
+def check_image_size(subjects: Sequence[Subject], data: DataSource) -> None:
+    """Raises InputError when the image cannot hold the largest input tile of the report (1-D tiles lie
+    along a pixel row, so they need only the width)."""
+    if data.image is None or not subjects:
+        return
+    height, width = data.image.shape
+    largest = max(subjects, key=lambda s: s.shape.side)
+    side, dims = largest.shape.side, largest.dims
+    if width < side or (dims == 2 and height < side):
+        need = f"{side}x{side}" if dims == 2 else f"{side}x1"
+        raise InputError(
+            f"image {data.image_name!r} is {width}x{height} pixels, smaller than the {need} input tile of "
+            f"{largest.name}: use an image of at least {need} pixels"
+        )
+
+
 def build_report(
     subjects: Sequence[Subject],
     bits: Sequence[int],
     data: DataSource,
     on_step: Callable[[str], None] = lambda label: None,
 ) -> Report:
-    """Analyse every subject; ``on_step(label)`` is called ``progress_steps`` times."""
+    """Analyse every subject; ``on_step(label)`` is called ``progress_steps`` times. Raises InputError
+    before any work when the image is too small, and when a measured figure is undefined."""
+    check_image_size(subjects, data)
     rows = []
     for subject in subjects:
         rows.append(analyse(subject, bits, data, lambda s=subject: on_step(s.name)))

@@ -1,0 +1,55 @@
+"""The rich table of `sfc error-report`: never a cut number or an ellipsis, at any width and any --bits."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from sfc_cli.analysis.measure import DataSource
+from sfc_cli.analysis.report import Report, build_report
+from sfc_cli.report_display import number, render_table
+from sfc_cli.report_options import report_subjects
+
+ALL_BITS = tuple(range(16, 1, -1))
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Report:
+    """The default catalog measured for every bit width (a report with --bits 8,6,4 is a sub-report)."""
+    return build_report(report_subjects(None, 2, "G"), ALL_BITS, DataSource(64, 0))
+
+
+def rendered(report: Report, width: int) -> str:
+    out = io.StringIO()
+    render_table(report, Console(file=out, width=width, color_system=None))
+    return out.getvalue()
+
+
+def with_bits(report: Report, bits: tuple[int, ...]) -> Report:
+    return Report(report.rows, bits, report.data)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_default_report_with_three_widths_fits_and_cuts_nothing(catalog, width):
+    report = with_bits(catalog, (8, 6, 4))
+    text = rendered(report, width)
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= width
+    for row in report.rows:
+        assert row.subject.name in text
+        assert number(row.measured.int_relative[4]) in text and number(float(row.bounds[6].absolute)) in text
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_a_table_wider_than_the_terminal_widens_the_output(catalog, width):
+    """With all fifteen bit widths the errors table needs far more than 80 columns: it is laid out at
+    its own width, every value whole; the captions stay wrapped at the terminal's width."""
+    text = rendered(catalog, width)
+    assert "…" not in text and max(len(line) for line in text.splitlines()) > 200
+    for row in catalog.rows:
+        *_, line = (line for line in text.splitlines() if line.startswith(row.subject.name + " "))  # errors table
+        assert all(number(row.measured.int_relative[b]) in line for b in ALL_BITS)
+    assert "docs/error-model.md" in text
+    caption_lines = [line for line in text.splitlines() if "RMS error" in line]
+    assert caption_lines and all(len(line.rstrip()) <= width for line in caption_lines)

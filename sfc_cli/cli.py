@@ -48,6 +48,10 @@ def root(
     """Derive, analyse and export fast-convolution transforms (SFC and Winograd), exactly."""
 
 
+MIN_TABLE_WIDTH = 80
+"""derive's tables need this many columns; a narrower terminal gets wrapped lines, never cut numbers."""
+
+
 def fail(message: str) -> NoReturn:
     """One line on stderr, exit code 2."""
     print(f"sfc: error: {message}", file=sys.stderr)
@@ -90,7 +94,9 @@ def derive(
 
     from .display import render_algorithm
 
-    render_algorithm(Console(), algorithm, request.chooses_automatically)
+    console = Console()
+    console.width = max(console.width, MIN_TABLE_WIDTH)  # narrower terminals wrap lines instead of cutting numbers
+    render_algorithm(console, algorithm, request.chooses_automatically)
 
 
 @app.command(

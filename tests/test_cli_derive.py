@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -127,3 +130,11 @@ def test_wide_matrices_are_printed_whole():
     start = lines.index(next(line for line in lines if line.startswith("AT (output transform, 14x")))
     columns = int(lines[start].split("x")[1].split(")")[0])
     assert all(len(row.split()) == columns for row in lines[start + 1 : start + 15])
+
+
+def test_narrow_terminals_wrap_instead_of_cutting_numbers():
+    env = {**os.environ, "COLUMNS": "60"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sfc_cli", "derive", "--tile", "14"], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0 and "…" not in proc.stdout and "57.37%" in proc.stdout

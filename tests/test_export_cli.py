@@ -104,9 +104,11 @@ def test_atomic_write_keeps_permissions_of_an_existing_file(tmp_path):
 
 
 def test_template_dir_overrides_one_template(tmp_path):
-    (tmp_path / "algorithm.json.j2").write_text("{{ document.name }} has {{ document['2d'].products }} products\n")
+    (tmp_path / "algorithm.json.j2").write_text(
+        '{"name": "{{ document.name }}", "k2": {{ document["2d"].products }}}\n'
+    )
     run = run_sfc("export", "--format", "json", "--template-dir", str(tmp_path))
-    assert run.code == 0 and run.stdout == "SFC-6(6x6,3x3) has 88 products\n"
+    assert run.code == 0 and run.stdout == '{"name": "SFC-6(6x6,3x3)", "k2": 88}\n'
     c = run_sfc("export", "--tile", "4", "--template-dir", str(tmp_path))  # C still comes from the bundle
     assert c.code == 0 and c.stdout == exported("SFC-4(4x4,3x3)", "c", "sfc4_4x4_3x3")
 
@@ -118,6 +120,14 @@ def test_broken_user_template_is_one_line(tmp_path):
     )
     (tmp_path / "algorithm.h.j2").write_text("{{ no_such_value }}\n")
     assert "'no_such_value' is undefined" in one_error_line(run_sfc("export", "--template-dir", str(tmp_path)))
+    (tmp_path / "algorithm.h.j2").write_text("{{ 1 / 0 }}\n")
+    assert "ZeroDivisionError" in one_error_line(run_sfc("export", "--template-dir", str(tmp_path)))
+    (tmp_path / "algorithm.h.j2").write_bytes(b"\xff\xfe")
+    assert "UnicodeDecodeError" in one_error_line(run_sfc("export", "--template-dir", str(tmp_path)))
+    (tmp_path / "algorithm.json.j2").write_text("not json\n")
+    assert "did not produce valid JSON" in one_error_line(
+        run_sfc("export", "--format", "json", "--template-dir", str(tmp_path))
+    )
 
 
 def test_help_has_an_example():

@@ -73,8 +73,25 @@ def render(algorithm: Algorithm, request: ExportRequest, template_dir: Path | No
     name = TEMPLATES[request.output_format]
     context = _context_builder(request.output_format)(algorithm, request.named(algorithm.name))
     try:
-        return environment.get_template(name).render(context)
+        text = environment.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as error:
         raise InputError(f"template {error.filename or name} line {error.lineno}: {error.message}") from None
     except jinja2.TemplateError as error:
         raise InputError(f"template {name}: {error.message}") from None
+    except Exception as error:  # a user's template is user input: whatever it raises is reported, not thrown
+        if template_dir is None:
+            raise
+        raise InputError(f"template {name} failed: {type(error).__name__}: {error}") from None
+    if request.output_format == "json":
+        _check_json(text, name)
+    return text
+
+
+def _check_json(text: str, name: str) -> None:
+    """A (possibly user-overridden) JSON template must still produce JSON."""
+    import json
+
+    try:
+        json.loads(text)
+    except ValueError as error:
+        raise InputError(f"template {name} did not produce valid JSON: {error}") from None

@@ -12,14 +12,7 @@ from sfc_cli.errors import InputError
 from sfc_cli.export.naming import check_prefix, default_prefix
 
 from .export_support import REPO, exported
-from .helpers import run_sfc
-
-
-def one_error_line(run) -> str:
-    assert run.code == 2 and run.stdout == ""
-    lines = run.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("sfc: error: "), run.stderr
-    return lines[0]
+from .helpers import one_error_line, run_sfc
 
 
 @pytest.mark.parametrize("output_format", ["c", "verilog", "json"])

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 from .algebra.bilinear import FractionsIn, Transforms
+from .algebra.transform_programs import (
+    KroneckerStructure,
+    TransformPrograms,
+    kronecker_structure,
+    programs_1d,
+    programs_2d,
+)
 from .algebra.verify import satisfies_identity
 from .errors import VerificationError
 
@@ -34,7 +42,8 @@ class Algorithm:
 
     ``one_d`` and ``two_d`` are ``y = AT @ ((G @ g) * (BT @ d))`` with tiles flattened row-major in
     2-D. ``structure_1d`` and ``structure_2d`` list where the products come from, as
-    (description, products) pairs. Build it with ``verified_algorithm``.
+    (description, products) pairs. Build it with ``verified_algorithm``. The transform programs and
+    the row-column structure are computed once, on first use, and verified exactly when built.
     """
 
     name: str
@@ -60,6 +69,28 @@ class Algorithm:
     def transforms(self) -> Transforms:
         """The algorithm in the requested number of dimensions."""
         return self.one_d if self.two_d is None else self.two_d
+
+    @cached_property
+    def kronecker(self) -> KroneckerStructure | None:
+        """The 2-D transforms as mixing after the nested 1-D ones (None in 1-D)."""
+        return None if self.two_d is None else kronecker_structure(self.two_d, self.one_d)
+
+    @cached_property
+    def programs_1d(self) -> TransformPrograms:
+        return programs_1d(self.one_d)
+
+    @cached_property
+    def programs_2d(self) -> TransformPrograms | None:
+        if self.two_d is None or self.kronecker is None:
+            return None
+        return programs_2d(self.two_d, self.one_d, self.kronecker)
+
+    def programs(self, dims: int) -> TransformPrograms:
+        """The verified programs of the transforms in ``dims`` dimensions (1, or 2 when present)."""
+        programs = self.programs_1d if dims == 1 else self.programs_2d
+        if programs is None:
+            raise ValueError(f"{self.name} has no {dims}-D transforms")
+        return programs
 
     @property
     def direct_products(self) -> int:

@@ -1,0 +1,297 @@
+"""Building straight-line programs with few additions (common-subexpression elimination).
+
+``greedy_program`` is pairwise elimination (Paar's heuristic): constants other than +-2**k first
+become shift-and-add chains (canonical signed digits, one per input and odd constant, counted as
+additions); then the signed pair ``u + 2**k * v`` that occurs in the most rows is named and
+substituted everywhere, until no pair occurs twice; what is left of each row is summed as a
+balanced tree (shallowest operands first). Ties are broken by a deterministic order; ``best_program``
+runs several orders and several factorisations of the matrix (stages applied one after the other,
+e.g. row-column for Kronecker products) and keeps the fewest additions, then the smallest depth.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .program import IntegerRows, Operand, Operation, Program, verified_program
+
+Term = tuple[int, int]  # (node, coefficient +-2**k)
+PairKey = tuple[int, int, int]  # (base node, other node, ratio +-2**k): base + ratio * other
+
+TIE_BREAK_ORDERS = 8
+"""Deterministic tie-break orders: oldest pair first, shallowest first, then seeded shuffles."""
+WORK_BUDGET = 40_000
+"""Pair work (see ``Stage.pair_work``) spent per matrix on candidates and orders: about 0.2 s."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A sparse integer matrix: ``rows[i]`` maps column -> nonzero coefficient; ``columns`` inputs."""
+
+    rows: Sequence[Mapping[int, int]]
+    columns: int
+
+    @classmethod
+    def dense(cls, rows: IntegerRows, columns: int) -> Stage:
+        return cls([{j: c for j, c in enumerate(row) if c} for row in rows], columns)
+
+    @property
+    def pair_work(self) -> int:
+        """How much work pairwise elimination starts with: the number of term pairs over all rows."""
+        return sum(len(row) * (len(row) - 1) // 2 for row in self.rows)
+
+    def after(self, first: Stage) -> Stage:
+        """The product ``self @ first`` (first applied first)."""
+        rows = []
+        for row in self.rows:
+            acc: dict[int, int] = {}
+            for k, c in row.items():
+                for j, x in first.rows[k].items():
+                    acc[j] = acc.get(j, 0) + c * x
+            rows.append({j: x for j, x in sorted(acc.items()) if x})
+        return Stage(rows, first.columns)
+
+
+class ProgramBuilder:
+    """Operations added one at a time, each distinct sum created once (hash-consed up to sign and shift)."""
+
+    def __init__(self, inputs: int) -> None:
+        self.inputs = inputs
+        self.operations: list[Operation] = []
+        self.depths = [0] * inputs
+        self._known: dict[tuple[int, int, int, int, bool], int] = {}
+
+    def add(self, first: Operand | None, second: Operand | None) -> Operand | None:
+        """An operand for ``first + second``; None stands for zero."""
+        if first is None or second is None:
+            return second if first is None else first
+        if (first.node, first.shift) > (second.node, second.shift):
+            first, second = second, first
+        low = min(first.shift, second.shift)
+        key = (first.node, first.shift - low, second.node, second.shift - low, first.negative != second.negative)
+        node = self._known.get(key)
+        if node is None:
+            node = self.inputs + len(self.operations)
+            self.operations.append(
+                Operation(Operand(first.node, first.shift - low), Operand(second.node, second.shift - low, key[4]))
+            )
+            self.depths.append(1 + max(self.depths[first.node], self.depths[second.node]))
+            self._known[key] = node
+        return Operand(node, low, first.negative)
+
+    def program(self, outputs: Sequence[Operand | None]) -> Program:
+        """The program with these outputs, operations nothing reads removed and nodes renumbered."""
+        used = [False] * (self.inputs + len(self.operations))
+        for o in outputs:
+            if o is not None:
+                used[o.node] = True
+        for index in reversed(range(len(self.operations))):
+            if used[self.inputs + index]:
+                op = self.operations[index]
+                used[op.first.node] = used[op.second.node] = True
+        renumber = list(range(self.inputs))
+        kept = []
+        for index, op in enumerate(self.operations):
+            if used[self.inputs + index]:
+                renumber.append(self.inputs + len(kept))
+                kept.append(Operation(_moved(op.first, renumber), _moved(op.second, renumber)))
+            else:
+                renumber.append(-1)
+        return Program(self.inputs, tuple(kept), tuple(None if o is None else _moved(o, renumber) for o in outputs))
+
+
+def _moved(operand: Operand, renumber: list[int]) -> Operand:
+    return Operand(renumber[operand.node], operand.shift, operand.negative)
+
+
+def _pair_operand(key: PairKey) -> tuple[Operand, Operand]:
+    base, other, ratio = key
+    return Operand(base), Operand(other, abs(ratio).bit_length() - 1, ratio < 0)
+
+
+def signed_digits(value: int) -> list[tuple[int, int]]:
+    """Canonical signed-digit (non-adjacent) form of a positive integer: (shift, +-1) pairs, low first."""
+    digits = []
+    shift = 0
+    while value:
+        if value & 1:
+            digit = 2 - (value & 3)  # +1 or -1
+            digits.append((shift, digit))
+            value -= digit
+        value >>= 1
+        shift += 1
+    return digits
+
+
+def _odd_part(value: int) -> tuple[int, int]:
+    """|value| = odd << shift."""
+    magnitude = abs(value)
+    shift = (magnitude & -magnitude).bit_length() - 1
+    return magnitude >> shift, shift
+
+
+def _constant_terms(builder: ProgramBuilder, rows: Sequence[Mapping[int, int]]) -> list[dict[int, int]]:
+    """Rows as {node: +-2**k}: every odd constant q > 1 times input j becomes one shift-and-add node."""
+    multiples: dict[tuple[int, int], Operand] = {}
+    out = []
+    for row in rows:
+        terms: dict[int, int] = {}
+        for j, c in sorted(row.items()):
+            odd, shift = _odd_part(c)
+            multiple = Operand(j)
+            if odd > 1:
+                if (j, odd) not in multiples:
+                    value: Operand | None = None
+                    for digit_shift, digit in signed_digits(odd):
+                        value = builder.add(value, Operand(j, digit_shift, digit < 0))
+                    assert value is not None
+                    multiples[(j, odd)] = value
+                multiple = multiples[(j, odd)]
+            terms[multiple.node] = (-1 if c < 0 else 1) * multiple.coefficient << shift
+        out.append(terms)
+    return out
+
+
+def _pair_key(u: Term, v: Term) -> tuple[PairKey, int]:
+    """The pair as (base, other, ratio) with |ratio| >= 1, and the coefficient the row keeps."""
+    a, ca = u
+    b, cb = v
+    magnitude_a, magnitude_b = abs(ca), abs(cb)
+    if magnitude_a > magnitude_b or (magnitude_a == magnitude_b and a > b):
+        return (b, a, ca // cb), cb
+    return (a, b, cb // ca), ca
+
+
+def _ranks(order: int, inputs: int) -> list[int]:
+    """Tie-break ranks of the inputs for an order: none (by index) for orders 0 and 1, else a seeded shuffle."""
+    if order < 2:
+        return []
+    ranks = list(range(inputs))
+    random.Random(order).shuffle(ranks)
+    return ranks
+
+
+def greedy_program(stage: Stage, order: int = 0) -> Program:
+    """Pairwise common-subexpression elimination over the whole matrix (see the module docstring).
+
+    Order 0 breaks ties by the oldest nodes, order 1 by the shallowest pair first, higher orders by
+    a seeded shuffle of the inputs."""
+    builder = ProgramBuilder(stage.columns)
+    row_terms = _constant_terms(builder, stage.rows)
+    ranks = _ranks(order, stage.columns)
+
+    def rank(node: int) -> int:
+        return ranks[node] if node < len(ranks) else node
+
+    def priority(key: PairKey, count: int) -> tuple[int, int, int, int, int]:
+        depth = max(builder.depths[key[0]], builder.depths[key[1]]) if order == 1 else 0
+        return (-count, depth, rank(key[0]), rank(key[1]), key[2])
+
+    where: dict[PairKey, set[int]] = {}
+    for index, terms in enumerate(row_terms):
+        items = sorted(terms.items())
+        for i, u in enumerate(items):
+            for v in items[i + 1 :]:
+                where.setdefault(_pair_key(u, v)[0], set()).add(index)
+    heap = [(priority(key, len(rs)), key) for key, rs in where.items() if len(rs) > 1]
+    heapq.heapify(heap)
+    while heap:
+        (negative_count, *_), key = heapq.heappop(heap)
+        rows_with = where.get(key)
+        if rows_with is None or len(rows_with) != -negative_count:
+            continue  # stale entry
+        base, other, ratio = key
+        created = builder.add(*_pair_operand(key))
+        assert created is not None
+        touched: set[PairKey] = set()
+        for index in sorted(rows_with):
+            terms = row_terms[index]
+            kept = terms.pop(base)
+            del terms[other]
+            replacement = (created.node, kept * created.coefficient)
+            for w in terms.items():
+                for gone in ((base, kept), (other, kept * ratio)):
+                    old = _pair_key(gone, w)[0]
+                    where[old].discard(index)
+                    touched.add(old)
+                new = _pair_key(replacement, w)[0]
+                where.setdefault(new, set()).add(index)
+                touched.add(new)
+            terms[created.node] = replacement[1]
+        del where[key]
+        for changed in touched:
+            count = len(where[changed])
+            if count > 1:
+                heapq.heappush(heap, (priority(changed, count), changed))
+            elif not count:
+                del where[changed]
+    return builder.program([_balanced_sum(builder, terms) for terms in row_terms])
+
+
+def _balanced_sum(builder: ProgramBuilder, terms: dict[int, int]) -> Operand | None:
+    """The row's remaining terms added two shallowest at a time (least adder depth)."""
+    queue = [(builder.depths[node], node, coefficient) for node, coefficient in sorted(terms.items())]
+    heapq.heapify(queue)
+    if not queue:
+        return None
+    while len(queue) > 1:
+        _, a, ca = heapq.heappop(queue)
+        _, b, cb = heapq.heappop(queue)
+        key, kept = _pair_key((a, ca), (b, cb))
+        node = builder.add(*_pair_operand(key))
+        assert node is not None
+        heapq.heappush(queue, (builder.depths[node.node], node.node, kept * node.coefficient))
+    _, node, coefficient = queue[0]
+    return Operand(node, abs(coefficient).bit_length() - 1, coefficient < 0)
+
+
+def compose(stages: Sequence[Program]) -> Program:
+    """The stages applied one after the other (stage k reads the outputs of stage k - 1)."""
+    builder = ProgramBuilder(stages[0].inputs)
+    current: list[Operand | None] = [Operand(j) for j in range(stages[0].inputs)]
+    for stage in stages:
+        if stage.inputs != len(current):
+            raise ValueError("stage sizes do not chain")
+        nodes = list(current)
+        for op in stage.operations:
+            nodes.append(builder.add(_through(nodes, op.first), _through(nodes, op.second)))
+        current = [None if o is None else _through(nodes, o) for o in stage.outputs]
+    return builder.program(current)
+
+
+def _through(nodes: list[Operand | None], operand: Operand) -> Operand | None:
+    inner = nodes[operand.node]
+    return None if inner is None else inner.scaled(operand.shift, operand.negative)
+
+
+def best_program(
+    matrix: IntegerRows,
+    factorisations: Sequence[Sequence[Stage]] = (),
+    what: str = "a transform",
+    budget: int = WORK_BUDGET,
+) -> Program:
+    """The fewest additions (then least depth) over the flat matrix and each factorisation; verified.
+
+    A factorisation lists stages in the order they are applied: ``matrix == S_k @ ... @ S_1``. Runs
+    (one candidate, one tie-break order) are taken cheapest first, first every candidate in order 0,
+    then further orders, while their pair work fits ``budget``; the cheapest candidate always runs.
+    The budget counts pair work, not time, so the result is the same on every machine.
+    """
+    options = sorted(
+        [[Stage.dense(matrix, len(matrix[0]) if matrix else 0)], *factorisations],
+        key=lambda stages: sum(s.pair_work for s in stages),
+    )
+    spent = 0
+    candidates = []
+    for order in range(TIE_BREAK_ORDERS):
+        for stages in options:
+            work = sum(s.pair_work for s in stages)
+            if candidates and spent + work > budget:
+                continue
+            spent += work
+            candidates.append(compose([greedy_program(stage, order) for stage in stages]))
+    best = min(candidates, key=lambda p: (p.additions, p.depth))
+    return verified_program(best, matrix, what)

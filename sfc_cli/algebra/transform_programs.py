@@ -1,0 +1,129 @@
+"""The programs of an algorithm's transforms, and the row-column structure they start from.
+
+Every program computes a matrix's integer numerators over its least common denominator (the
+integers the C and Verilog exports work in): BT (input transform), G (filter transform) and AT
+(output transform). In 2-D, besides the flat matrix, the optimiser is offered the structural
+factorisations ``BT2 = M (BT (x) BT)`` with the Kronecker part applied row-column (rows first or
+columns first, the last two stages merged or not), and the same for G2 and, transposed, for AT2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .bilinear import Transforms
+from .kronecker import SparseRow, kronecker_mixing
+from .matrix import QMatrix
+from .optimise import Stage, best_program
+from .program import Program
+
+
+@dataclass(frozen=True)
+class TransformPrograms:
+    """One dimension's programs; each computes its matrix times that matrix's common denominator."""
+
+    input_transform: Program
+    filter_transform: Program
+    output_transform: Program
+
+
+@dataclass(frozen=True)
+class KroneckerStructure:
+    """2-D transforms as mixing after the nested 1-D ones, on numerators (each matrix times its common
+    denominator): ``BT2 = input_mixing @ (BT (x) BT)``, ``G2 = filter_mixing @ (G (x) G)`` and
+    ``AT2.T = output_mixing @ (AT.T (x) AT.T)``; None where a row (column) is not a combination of at
+    most two nested ones. Rows are sparse {t1 * K + t2: c}."""
+
+    input_mixing: list[SparseRow] | None
+    filter_mixing: list[SparseRow] | None
+    output_mixing: list[SparseRow] | None
+
+
+def kronecker_structure(two: Transforms, one: Transforms) -> KroneckerStructure:
+    def mixing(two_matrix: QMatrix, one_matrix: QMatrix) -> list[SparseRow] | None:
+        return kronecker_mixing(_numerators(two_matrix), _numerators(one_matrix))
+
+    return KroneckerStructure(mixing(two.BT, one.BT), mixing(two.G, one.G), mixing(two.AT.T, one.AT.T))
+
+
+def _numerators(matrix: QMatrix) -> list[list[int]]:
+    return matrix.numerators(matrix.common_denominator())
+
+
+def programs_1d(transforms: Transforms) -> TransformPrograms:
+    """Each 1-D matrix optimised on its own."""
+    return TransformPrograms(
+        best_program(_numerators(transforms.BT), what="BT"),
+        best_program(_numerators(transforms.G), what="G"),
+        best_program(_numerators(transforms.AT), what="AT"),
+    )
+
+
+def identity(size: int) -> Stage:
+    return Stage([{j: 1} for j in range(size)], size)
+
+
+def kron(a: Stage, b: Stage) -> Stage:
+    """Kronecker product: row (i, k) -> i * len(b.rows) + k, column (j, k) -> j * b.columns + k."""
+    rows = [
+        {j * b.columns + k: x * y for j, x in row_a.items() for k, y in row_b.items()}
+        for row_a in a.rows
+        for row_b in b.rows
+    ]
+    return Stage([dict(sorted(row.items())) for row in rows], a.columns * b.columns)
+
+
+def transpose(stage: Stage) -> Stage:
+    rows: list[dict[int, int]] = [{} for _ in range(stage.columns)]
+    for i, row in enumerate(stage.rows):
+        for j, c in row.items():
+            rows[j][i] = c
+    return Stage(rows, len(stage.rows))
+
+
+def _integer_mixing(mixing: list[SparseRow] | None, columns: int) -> Stage | None:
+    """The mixing as a stage of a program, if its coefficients are integers."""
+    if mixing is None or any(c.denominator != 1 for row in mixing for c in row.values()):
+        return None
+    return Stage([{j: int(c) for j, c in row.items()} for row in mixing], columns)
+
+
+def _stage(matrix: QMatrix) -> Stage:
+    return Stage.dense(_numerators(matrix), matrix.ncols)
+
+
+def _row_column(one: QMatrix, mixing: list[SparseRow] | None) -> list[list[Stage]]:
+    """``two == M (one (x) one)``: the Kronecker part rows first or columns first, then M."""
+    k, n = one.nrows, one.ncols
+    m = _integer_mixing(mixing, k * k)
+    if m is None:
+        return []
+    b = _stage(one)
+    options = []
+    for first, second in ((kron(identity(n), b), kron(b, identity(k))), (kron(b, identity(n)), kron(identity(k), b))):
+        options += [[first, second, m], [first, m.after(second)]]
+    return options
+
+
+def _column_row(one_t: QMatrix, mixing: list[SparseRow] | None) -> list[list[Stage]]:
+    """``two == (one (x) one) M.T`` (the transpose of ``_row_column``): M.T first, then the Kronecker part."""
+    k, m_size = one_t.nrows, one_t.ncols
+    m = _integer_mixing(mixing, k * k)
+    if m is None:
+        return []
+    scatter = transpose(m)
+    a = transpose(_stage(one_t))
+    options = []
+    pairs = ((kron(identity(k), a), kron(a, identity(m_size))), (kron(a, identity(k)), kron(identity(m_size), a)))
+    for first, second in pairs:
+        options += [[scatter, first, second], [first.after(scatter), second]]
+    return options
+
+
+def programs_2d(two: Transforms, one: Transforms, structure: KroneckerStructure) -> TransformPrograms:
+    """Each 2-D matrix: the best of the flat matrix and its row-column factorisations."""
+    return TransformPrograms(
+        best_program(_numerators(two.BT), _row_column(one.BT, structure.input_mixing), "BT2"),
+        best_program(_numerators(two.G), _row_column(one.G, structure.filter_mixing), "G2"),
+        best_program(_numerators(two.AT), _column_row(one.AT.T, structure.output_mixing), "AT2"),
+    )

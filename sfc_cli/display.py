@@ -8,7 +8,7 @@ from rich.text import Text
 
 from .algebra.matrix import QMatrix
 from .algorithm import Algorithm, SfcParameters
-from .analysis.costs import RowColumnCost, row_column_cost, transform_cost
+from .analysis.costs import AdditionCounts, addition_counts
 from .export.jsonio import point_text
 
 
@@ -31,46 +31,50 @@ def describe_parameters(algorithm: Algorithm, automatic: bool) -> str:
     return f"{text} ({how})" if automatic else text
 
 
-def summary_table(algorithm: Algorithm, row_column: RowColumnCost | None) -> Table:
-    """Products against direct correlation, and what the transforms cost.
-
-    1-D: the matrices applied row by row. 2-D: row-column (the 1-D transforms on the rows and the
-    columns of the tile, then the mixing step of the 2-D symbolic DFT) when that form exists."""
+def summary_table(algorithm: Algorithm) -> Table:
+    """Products against direct correlation, per dimension."""
     table = Table(title="Cost", title_justify="left")
-    headers = ("", "products", "direct", "reduction", "share", "BT adds", "AT adds", "consts BT/AT")
-    for header in headers:
+    for header in ("", "products", "direct", "reduction", "share"):
         table.add_column(header, justify="right" if header else "left")
     for dims, transforms in ((1, algorithm.one_d), (2, algorithm.two_d)):
         if transforms is None:
             continue
         direct = (algorithm.tile * algorithm.kernel) ** dims
         k = transforms.products
-        if dims == 2 and row_column is not None:
-            bt, at = row_column.input_transform, row_column.output_transform
-        else:
-            bt, at = transform_cost(transforms.BT), transform_cost(transforms.AT)
+        table.add_row(f"{dims}-D", str(k), str(direct), f"{direct / k:.2f}x", f"{100 * k / direct:.2f}%")
+    return table
+
+
+def additions_table(counts: list[AdditionCounts]) -> Table:
+    """What each transform costs in additions: the shipped program against flat and row-column sums."""
+    table = Table(title="Transform additions", title_justify="left")
+    for header in ("", "role", "program", "depth", "flat", "consts", "row-column"):
+        table.add_column(header, justify="right" if header not in ("", "role") else "left")
+    for c in counts:
         table.add_row(
-            f"{dims}-D",
-            str(k),
-            str(direct),
-            f"{direct / k:.2f}x",
-            f"{100 * k / direct:.2f}%",
-            str(bt.additions),
-            str(at.additions),
-            f"{bt.constant_multiplications}/{at.constant_multiplications}",
+            c.symbol,
+            c.role,
+            str(c.program),
+            str(c.depth),
+            str(c.flat.additions),
+            str(c.flat.constant_multiplications),
+            "-" if c.row_column is None else str(c.row_column),
         )
     return table
 
 
-def cost_note(algorithm: Algorithm, row_column: RowColumnCost | None) -> str:
-    """How the 2-D additions were counted, with the flat-matrix figures for comparison."""
-    if algorithm.two_d is None:
-        return "adds: each matrix applied row by row"
-    flat_bt, flat_at = transform_cost(algorithm.two_d.BT), transform_cost(algorithm.two_d.AT)
-    flat = f"as flat matrices BT2 {flat_bt.additions} and AT2 {flat_at.additions} adds"
-    if row_column is None:
-        return f"2-D adds: {flat} (no row-column form)"
-    return f"2-D adds: 1-D transforms on rows and columns + {row_column.mixing_additions} mixing adds; {flat}"
+def additions_note(counts: list[AdditionCounts]) -> str:
+    """What the columns of the additions table count."""
+    mixing = ", ".join(f"{c.symbol} {c.mixing}" for c in counts if c.mixing is not None)
+    note = (
+        "program: the verified straight-line program that the C and Verilog exports compute (constants "
+        "other than +-2^k as shift-and-add chains, counted); depth: adder levels; flat: each row of the "
+        "integer matrix summed on its own; consts: its entries other than 0 and +-1 (multiplications, "
+        "not counted as additions)"
+    )
+    if mixing:
+        note += f"; row-column: the 1-D transform on rows and columns plus the mixing adds ({mixing})"
+    return note
 
 
 def structure_table(algorithm: Algorithm) -> Table:
@@ -96,9 +100,10 @@ def render_algorithm(console: Console, algorithm: Algorithm, automatic: bool) ->
         f"correlation y = AT @ ((G @ g) * (BT @ d)); tile {algorithm.tile}, kernel {algorithm.kernel}, "
         f"input {algorithm.input_size}; fractions in {algorithm.fractions_in}"
     )
-    row_column = row_column_cost(algorithm)
-    console.print(summary_table(algorithm, row_column))
-    console.print(cost_note(algorithm, row_column))
+    console.print(summary_table(algorithm))
+    counts = addition_counts(algorithm)
+    console.print(additions_table(counts))
+    console.print(additions_note(counts))
     console.print(structure_table(algorithm))
     for symbol, role, matrix in (
         ("AT", "output transform", algorithm.one_d.AT),

@@ -7,6 +7,7 @@ import json
 import re
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from .export_support import LARGE_DENOMINATOR, NAMED, exported
@@ -48,8 +49,27 @@ def sums(text: str, target: str, pattern: str, cols: int) -> list[list[int]]:
     return rows
 
 
-C_TERM = r"([+-]?)\s*(?:(\d+) \* )?x\[(\d+)\]()"
 VERILOG_TERM = r"([+-]?)\s*\(?()x(\d+)(?: <<< (\d+)\))?"
+
+
+def c_program_rows(body: str, in_name: str, out_name: str, inputs: int) -> list[list[int]]:
+    """Coefficient rows of a generated C function, read back by evaluating its statements on the unit
+    vectors: ``const T tK = expression;`` then ``out[i] = expression;`` (casts dropped)."""
+    values: dict[str, object] = {
+        in_name: [np.array([int(i == j) for i in range(inputs)], dtype=object) for j in range(inputs)]
+    }
+    rows: dict[int, list[int]] = {}
+    for line in body.splitlines():
+        statement = re.fullmatch(r"\s*(?:const \w+ (t\d+)|" + out_name + r"\[(\d+)\]) = (.*);", line)
+        if statement is None:
+            continue
+        name, index, expression = statement.groups()
+        value = eval(re.sub(r"\(int\d+_t\)", "", expression), {}, dict(values))  # the header's own arithmetic
+        if name:
+            values[name] = value
+        else:
+            rows[int(index)] = [int(x) for x in np.broadcast_to(value, (inputs,))]
+    return [rows[i] for i in range(len(rows))]
 
 
 def c_function(text: str, name: str) -> str:
@@ -102,7 +122,7 @@ def test_json_c_and_verilog_hold_the_same_numbers(name):
             function = {"AT": "output", "G": "filter", "BT": "input"}[key]
             target = {"AT": "y", "G": "u", "BT": "v"}[key]
             body = c_function(header, f"{function}_transform_{dims}d")
-            assert sums(body, target, C_TERM, len(matrix[0])) == numerators
+            assert c_program_rows(body, {"AT": "prod", "G": "g", "BT": "d"}[key], target, len(matrix[0])) == numerators
             if key != "G":
                 body = verilog_module(verilog, f"{function}_transform_{dims}d")
                 assert sums(body, "assign " + target, VERILOG_TERM, len(matrix[0])) == numerators

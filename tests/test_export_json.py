@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sfc_cli.algebra.matrix import QMatrix
+from sfc_cli.algebra.optimise import best_program
 from sfc_cli.errors import InputError
-from sfc_cli.export.jsonio import algorithm_json, read_algorithm
+from sfc_cli.export.jsonio import algorithm_json, program_dict, read_algorithm
 from sfc_cli.options import AlgorithmRequest, build_algorithm
 
 from .export_support import NAMED, REPO, algorithm, exported
@@ -79,7 +81,26 @@ def test_read_back_rejects_a_changed_matrix_and_a_foreign_one():
     # A valid algorithm, but not the one its parameters derive: scale product 0 by 2 and 1/2.
     data["1d"]["BT"][0] = [str(2 * int(x)) for x in data["1d"]["BT"][0]]
     data["1d"]["G"][0] = [str(Fraction(x) / 2) for x in data["1d"]["G"][0]]
+    with pytest.raises(InputError, match="1-D BT program does not compute its matrix"):
+        read_algorithm(json.dumps(data))
+    for key, symbol in (("input_transform", "BT"), ("filter_transform", "G")):  # programs that match the change
+        matrix = QMatrix(data["1d"][symbol])
+        program = best_program(matrix.numerators(matrix.common_denominator()))
+        data["1d"]["programs"][key] = program_dict(program, matrix)
     with pytest.raises(InputError, match="differs from SFC-4"):
         read_algorithm(json.dumps(data))
     with pytest.raises(InputError, match="malformed"):
         read_algorithm("{")
+
+
+def test_read_back_checks_the_programs_exactly():
+    data = json.loads(exported("SFC-4(4x4,3x3)", "json"))
+    operation = data["2d"]["programs"]["output_transform"]["operations"][5]
+    operation[3] = -operation[3]
+    with pytest.raises(InputError, match="2-D AT program does not compute its matrix"):
+        read_algorithm(json.dumps(data))
+    for bad in ([0, 3, 1, 1], [0, 1, 10**6, 1], [0, 1, 1]):
+        data = json.loads(exported("SFC-4(4x4,3x3)", "json"))
+        data["1d"]["programs"]["input_transform"]["operations"][0] = bad
+        with pytest.raises(InputError, match="malformed"):
+            read_algorithm(json.dumps(data))

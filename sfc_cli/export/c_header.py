@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..algebra.program import Operand, Program
 from ..algorithm import Algorithm
 from ..errors import InputError
 from .content import (
@@ -27,7 +28,7 @@ from .content import (
     summary_lines,
     transform_constants,
 )
-from .integers import ScaledMatrix, Term, hex_double, linear_forms, safe_input_bits
+from .integers import Interval, ScaledMatrix, hex_double, safe_input_bits, transform_intervals
 
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63) + 1, (1 << 63) - 1)
@@ -44,8 +45,17 @@ class CArray:
 
 
 @dataclass(frozen=True)
+class CTemporary:
+    """``const c_type name = expression;``: one addition of the program."""
+
+    c_type: str
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
 class CFunction:
-    """``out[i] = (out_type)(sum of terms over x)`` where x holds the inputs widened to int64_t."""
+    """``out = matrix @ in`` as the statements of a verified program: temporaries, then outputs."""
 
     name: str
     comment: str
@@ -54,7 +64,59 @@ class CFunction:
     in_size: int
     out_type: str
     out_name: str
-    forms: list[list[Term]]
+    temporaries: list[CTemporary]
+    outputs: list[str]
+
+
+C_TYPES = (("int8_t", 8), ("int16_t", 16), ("int32_t", 32), ("int64_t", 64))
+"""Storage types of temporaries, narrowest first; sums are computed in int32_t or int64_t."""
+
+
+def narrowest_type(interval: Interval, narrowest_bits: int = 8) -> str:
+    """The narrowest signed C type of at least ``narrowest_bits`` bits holding every value of ``interval``."""
+    low, high = interval
+    for c_type, bits in C_TYPES:
+        if bits >= narrowest_bits and -(1 << (bits - 1)) <= low and high < 1 << (bits - 1):
+            return c_type
+    raise InputError(f"a value range [{low}, {high}] is beyond 64 bits; it cannot be exported to C")
+
+
+def program_statements(
+    program: Program, in_name: str, in_type: str, out_type: str, intervals: list[Interval]
+) -> tuple[list[CTemporary], list[str]]:
+    """C statements of a program whose node intervals are known: each temporary is stored in the
+    narrowest type that holds it and computed in int32_t or int64_t (whichever holds both shifted
+    operands and the result); constants 2**k are multiplications (shifting a negative value is
+    undefined behaviour in C), which compilers turn into shifts."""
+    names = [f"{in_name}[{j}]" for j in range(program.inputs)]
+    types = [in_type] * program.inputs
+    temporaries = []
+    for index, op in enumerate(program.operations):
+        node = program.inputs + index
+        low, high = intervals[node]
+        for operand in (op.first, op.second):
+            lo, hi = intervals[operand.node]
+            magnitude = max(-lo, hi) << operand.shift
+            low, high = min(low, -magnitude), max(high, magnitude)
+        work = narrowest_type((low, high), 32)
+        store = narrowest_type(intervals[node])
+        first = _operand_text(op.first, names, types, work)
+        second = _operand_text(op.second, names, types, work)
+        sign = "-" if op.second.negative else "+"
+        expression = f"{first} {sign} {second.removeprefix('-')}"
+        temporaries.append(CTemporary(store, f"t{index}", expression if store == work else f"({store})({expression})"))
+        names.append(f"t{index}")
+        types.append(store)
+    outputs = ["0" if o is None else _operand_text(o, names, types, out_type) for o in program.outputs]
+    return temporaries, outputs
+
+
+def _operand_text(operand: Operand, names: list[str], types: list[str], work: str) -> str:
+    """The operand in type ``work``: cast when stored otherwise, times 2**shift, negated when negative."""
+    text = names[operand.node] if types[operand.node] == work else f"({work}){names[operand.node]}"
+    if operand.shift:
+        text = f"{1 << operand.shift} * {text}"
+    return f"-{text}" if operand.negative else text
 
 
 def integer_type(matrix: ScaledMatrix, what: str) -> str:
@@ -89,51 +151,80 @@ def _checked(macro: NamedInteger) -> NamedInteger:
     return macro
 
 
-def _macros(part: Dimension, prefix: str, upper: str) -> list[NamedInteger]:
-    bt, g, at = part.BT.numerators, part.G.numerators, part.AT.numerators
-    safe = NamedInteger(
+def _safe_bits(part: Dimension, upper: str) -> NamedInteger:
+    """P_SAFE_BITS_dD; InputError when not even 1-bit d and g are safe."""
+    bits = safe_input_bits(part.programs)
+    if bits < 1:
+        raise InputError(
+            f"{part.transforms.products}-product {part.dims}-D transforms overflow 64 bits even for 1-bit data; "
+            "they cannot be exported to C"
+        )
+    return NamedInteger(
         f"{upper}_SAFE_BITS_{part.dims}D",
-        safe_input_bits(bt, g, at),
+        bits,
         f"{part.dims}-D: d and g of at most this many signed bits overflow nothing",
     )
+
+
+def _macros(part: Dimension, prefix: str, upper: str) -> list[NamedInteger]:
     names = {"AT": f"{prefix}_AT{part.suffix}", "G": f"{prefix}_G{part.suffix}_num", "BT": f"{prefix}_BT{part.suffix}"}
-    return [_checked(macro) for macro in transform_constants(part, upper, names)] + [safe]
+    return [_checked(macro) for macro in transform_constants(part, upper, names)]
 
 
-def _functions(part: Dimension, prefix: str) -> list[CFunction]:
-    s, d = part.suffix, part.dims
-    return [
-        CFunction(
-            f"{prefix}_input_transform_{d}d",
-            f"v = {prefix.upper()}_BT{s}_DEN * BT{s} @ d (per input tile)",
+def _functions(part: Dimension, prefix: str, safe_bits: int) -> list[CFunction]:
+    """The three transforms of a dimension, from its programs, typed for d and g of ``safe_bits`` bits."""
+    s, d, upper = part.suffix, part.dims, prefix.upper()
+    programs = part.programs
+    bt_nodes, g_nodes, at_nodes = transform_intervals(programs, safe_bits)
+    specs = [
+        (
+            "input",
+            f"v = {upper}_BT{s}_DEN * BT{s} @ d (per input tile)",
+            programs.input_transform,
             "int32_t",
             "d",
-            part.BT.shape[1],
             "int32_t",
             "v",
-            linear_forms(part.BT.numerators),
+            bt_nodes,
         ),
-        CFunction(
-            f"{prefix}_filter_transform_{d}d",
-            f"u = {prefix.upper()}_G{s}_DEN * G{s} @ g (once per kernel)",
+        (
+            "filter",
+            f"u = {upper}_G{s}_DEN * G{s} @ g (once per kernel)",
+            programs.filter_transform,
             "int32_t",
             "g",
-            part.G.shape[1],
             "int64_t",
             "u",
-            linear_forms(part.G.numerators),
+            g_nodes,
         ),
-        CFunction(
-            f"{prefix}_output_transform_{d}d",
-            f"y = {prefix.upper()}_AT{s}_DEN * AT{s} @ prod, prod[t] = u[t] * v[t] (per output tile)",
+        (
+            "output",
+            f"y = {upper}_AT{s}_DEN * AT{s} @ prod, prod[t] = u[t] * v[t] (per output tile)",
+            programs.output_transform,
             "int64_t",
             "prod",
-            part.AT.shape[1],
             "int64_t",
             "y",
-            linear_forms(part.AT.numerators),
+            at_nodes,
         ),
     ]
+    functions = []
+    for role, comment, program, in_type, in_name, out_type, out_name, intervals in specs:
+        temporaries, outputs = program_statements(program, in_name, in_type, out_type, intervals)
+        functions.append(
+            CFunction(
+                f"{prefix}_{role}_transform_{d}d",
+                f"{comment}; {program.additions} additions, adder depth {program.depth}",
+                in_type,
+                in_name,
+                program.inputs,
+                out_type,
+                out_name,
+                temporaries,
+                outputs,
+            )
+        )
+    return functions
 
 
 def c_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, Any]:
@@ -141,6 +232,8 @@ def c_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, Any]:
     prefix, upper = request.prefix, request.prefix.upper()
     parts = dimensions(algorithm)
     sizes = size_constants(algorithm, upper)
+    constants = [_macros(part, prefix, upper) for part in parts]  # checked first: a constant beyond 64 bits
+    safe = [_safe_bits(part, upper) for part in parts]
     return {
         "prefix": prefix,
         "guard": f"{upper}_H_INCLUDED",
@@ -148,7 +241,7 @@ def c_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, Any]:
         "command": command_line(algorithm, request),
         "summary": summary_lines(algorithm),
         "divisor": divisor_lines(algorithm, upper),
-        "macros": sizes + [macro for part in parts for macro in _macros(part, prefix, upper)],
+        "macros": sizes + [m for macros, bits in zip(constants, safe, strict=True) for m in [*macros, bits]],
         "arrays": [array for part in parts for array in _arrays(part, prefix)],
-        "functions": [function for part in parts for function in _functions(part, prefix)],
+        "functions": [f for part, bits in zip(parts, safe, strict=True) for f in _functions(part, prefix, bits.value)],
     }

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from .. import __version__
 from ..algebra.bilinear import Transforms
+from ..algebra.transform_programs import TransformPrograms
 from ..algorithm import Algorithm, SfcParameters
 from .integers import ScaledMatrix, scaled
 from .jsonio import CONVENTION, point_text
@@ -52,10 +53,13 @@ def size_constants(algorithm: Algorithm, upper: str) -> list[NamedInteger]:
 
 @dataclass(frozen=True)
 class Dimension:
-    """One dimension of the algorithm: suffix "" (1-D) or "2" (2-D) on every matrix name, as in BT2."""
+    """One dimension of the algorithm: suffix "" (1-D) or "2" (2-D) on every matrix name, as in BT2.
+
+    ``programs`` compute the numerators of BT, G and AT (``ScaledMatrix.numerators``)."""
 
     dims: int
     transforms: Transforms
+    programs: TransformPrograms
 
     @property
     def suffix(self) -> str:
@@ -76,9 +80,9 @@ class Dimension:
 
 def dimensions(algorithm: Algorithm) -> list[Dimension]:
     """1-D always, then 2-D when the algorithm has it."""
-    parts = [Dimension(1, algorithm.one_d)]
+    parts = [Dimension(1, algorithm.one_d, algorithm.programs(1))]
     if algorithm.two_d is not None:
-        parts.append(Dimension(2, algorithm.two_d))
+        parts.append(Dimension(2, algorithm.two_d, algorithm.programs(2)))
     return parts
 
 

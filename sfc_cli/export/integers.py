@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..algebra.matrix import QMatrix
+from ..algebra.program import Operand, Program
+from ..algebra.transform_programs import TransformPrograms
 
 Numerators = Sequence[Sequence[int]]
 
@@ -126,25 +128,87 @@ def row_norms(numerators: Numerators) -> list[int]:
     return [sum(abs(c) for c in row) for row in numerators]
 
 
-def safe_input_bits(bt: Numerators, g: Numerators, at: Numerators, transform_bits: int = 32) -> int:
-    """The largest B such that signed B-bit d and g overflow nothing in the C functions.
+Interval = tuple[int, int]
 
-    With |d|, |g| <= M = 2**(B-1): |v_t| <= |BT_t|_1 M must fit transform_bits (int32_t), and
-    |u_t| <= |G_t|_1 M, |prod_t| <= |BT_t|_1 |G_t|_1 M**2 and every partial sum of
-    y_i = sum_t AT[i,t] prod_t (at most sum_t |AT[i,t]| |prod_t|) must fit int64_t.
-    """
-    bt_norms, g_norms = row_norms(bt), row_norms(g)
-    product_bounds = [b * c for b, c in zip(bt_norms, g_norms, strict=True)]
-    output_bound = max(sum(abs(a) * p for a, p in zip(row, product_bounds, strict=True)) for row in at)
-    int64_max = (1 << 63) - 1
-    bits = 1
-    while True:
-        magnitude = 1 << bits  # M for B = bits + 1
-        fits = (
-            max(bt_norms) * magnitude < 1 << (transform_bits - 1)
-            and max(g_norms) * magnitude <= int64_max
-            and output_bound * magnitude * magnitude <= int64_max
-        )
-        if not fits or bits + 1 > transform_bits:
-            return bits
-        bits += 1
+
+def node_intervals(program: Program, inputs: Sequence[Interval]) -> list[Interval]:
+    """The exact [min, max] of every node when input j ranges over ``inputs[j]`` independently."""
+    out = []
+    for row in program.node_rows:
+        low = high = 0
+        for c, (lo, hi) in zip(row, inputs, strict=True):
+            if c:
+                low += min(c * lo, c * hi)
+                high += max(c * lo, c * hi)
+        out.append((low, high))
+    return out
+
+
+def operand_magnitude(program: Program, intervals: Sequence[Interval]) -> int:
+    """The largest magnitude any node or any shifted operand of the program takes (for overflow checks)."""
+    peak = max((max(-lo, hi) for lo, hi in intervals), default=0)
+    for op in program.operations:
+        for operand in (op.first, op.second):
+            lo, hi = intervals[operand.node]
+            peak = max(peak, max(-lo, hi) << operand.shift)
+    for o in program.outputs:
+        if o is not None:
+            lo, hi = intervals[o.node]
+            peak = max(peak, max(-lo, hi) << o.shift)
+    return peak
+
+
+def symmetric(magnitudes: Sequence[int]) -> list[Interval]:
+    return [(-x, x) for x in magnitudes]
+
+
+def transform_intervals(programs: TransformPrograms, bits: int) -> tuple[list[Interval], ...]:
+    """Node intervals of the input, filter and output programs when d and g are signed ``bits``-bit
+    integers and the products are ``prod[t] = u[t] * v[t]`` (bounded by |v_t| |u_t|)."""
+    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    bt, g, at = programs.input_transform, programs.filter_transform, programs.output_transform
+    bt_nodes = node_intervals(bt, [(low, high)] * bt.inputs)
+    g_nodes = node_intervals(g, [(low, high)] * g.inputs)
+    v = [_output_magnitude(o, bt_nodes) for o in bt.outputs]
+    u = [_output_magnitude(o, g_nodes) for o in g.outputs]
+    at_nodes = node_intervals(at, symmetric([a * b for a, b in zip(v, u, strict=True)]))
+    return bt_nodes, g_nodes, at_nodes
+
+
+def _output_magnitude(output: Operand | None, intervals: Sequence[Interval]) -> int:
+    if output is None:
+        return 0
+    lo, hi = intervals[output.node]
+    return max(-lo, hi) << output.shift
+
+
+INT32_MAX = (1 << 31) - 1
+INT64_MAX = (1 << 63) - 1
+
+
+def fits_exports(programs: TransformPrograms, bits: int, transform_bits: int = 32) -> bool:
+    """True when signed ``bits``-bit d and g overflow nothing in the C functions: every output of the
+    input transform fits ``transform_bits`` (int32_t v), and every node, shifted operand and product
+    fits int64_t."""
+    bt_nodes, g_nodes, at_nodes = transform_intervals(programs, bits)
+    bt, g, at = programs.input_transform, programs.filter_transform, programs.output_transform
+    v_limit = (1 << (transform_bits - 1)) - 1
+    if any(_output_magnitude(o, bt_nodes) > v_limit for o in bt.outputs):
+        return False
+    return all(
+        operand_magnitude(program, nodes) <= INT64_MAX
+        for program, nodes in ((bt, bt_nodes), (g, g_nodes), (at, at_nodes))
+    )
+
+
+def safe_input_bits(programs: TransformPrograms, transform_bits: int = 32) -> int:
+    """The largest B <= transform_bits such that signed B-bit d and g overflow nothing in the C
+    functions (see ``fits_exports``); 0 when not even 1-bit data is safe."""
+    low, high = 0, transform_bits  # fitting is monotone in the width: binary search
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits_exports(programs, middle, transform_bits):
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..algebra.bilinear import Transforms
 from ..algebra.matrix import QMatrix
+from ..algebra.program import Operand, Operation, Program, computes
 from ..algebra.verify import satisfies_identity
 from ..algorithm import Algorithm, SfcParameters
+from ..analysis.costs import ROLES, SYMBOLS, AdditionCounts, addition_counts
 from ..errors import InputError
 from ..options import AlgorithmRequest, build_algorithm
 
@@ -35,13 +37,75 @@ def parameters_dict(algorithm: Algorithm) -> dict[str, Any]:
     return {"points": [point_text(p) for p in params.points]}
 
 
-def _transforms_dict(transforms: Transforms, structure: tuple[tuple[str, int], ...]) -> dict[str, Any]:
+def program_dict(program: Program, matrix: QMatrix) -> dict[str, Any]:
+    """A program as JSON: it computes ``scale * matrix @ x``. Nodes 0 .. inputs - 1 are the inputs and
+    operation j defines node inputs + j; ``[a, ca, b, cb]`` is ``ca * node_a + cb * node_b`` with
+    coefficients +-2**k; an output is ``[node, c]`` (c * node) or null (zero)."""
+    return {
+        "scale": matrix.common_denominator(),
+        "inputs": program.inputs,
+        "additions": program.additions,
+        "depth": program.depth,
+        "operations": [
+            [op.first.node, op.first.coefficient, op.second.node, op.second.coefficient] for op in program.operations
+        ],
+        "outputs": [None if o is None else [o.node, o.coefficient] for o in program.outputs],
+    }
+
+
+def program_from_dict(data: dict[str, Any]) -> Program:
+    """The inverse of ``program_dict`` (ValueError, KeyError or TypeError when malformed)."""
+
+    def operand(node: int, coefficient: int) -> Operand:
+        magnitude = abs(coefficient)
+        if (
+            not isinstance(node, int)
+            or not isinstance(coefficient, int)
+            or magnitude & (magnitude - 1)
+            or not node >= 0
+        ):
+            raise ValueError(f"bad operand [{node}, {coefficient}]")
+        return Operand(node, magnitude.bit_length() - 1, coefficient < 0)
+
+    inputs = data["inputs"]
+    operations = []
+    for index, (a, ca, b, cb) in enumerate(data["operations"]):
+        if max(a, b) >= inputs + index:
+            raise ValueError(f"operation {index} reads a node defined later")
+        operations.append(Operation(operand(a, ca), operand(b, cb)))
+    outputs = [None if o is None else operand(*o) for o in data["outputs"]]
+    if any(o is not None and o.node >= inputs + len(operations) for o in outputs):
+        raise ValueError("an output reads a node that does not exist")
+    return Program(inputs, tuple(operations), tuple(outputs))
+
+
+def _additions_dict(counts: AdditionCounts) -> dict[str, Any]:
+    return {
+        "program": counts.program,
+        "depth": counts.depth,
+        "flat": counts.flat.additions,
+        "flat_constants": counts.flat.constant_multiplications,
+        "row_column": counts.row_column,
+    }
+
+
+def _transforms_dict(algorithm: Algorithm, dims: int) -> dict[str, Any]:
+    transforms = algorithm.one_d if dims == 1 else algorithm.two_d
+    assert transforms is not None
+    structure = algorithm.structure_1d if dims == 1 else algorithm.structure_2d
+    programs = algorithm.programs(dims)
+    counts = {c.role: c for c in addition_counts(algorithm) if c.dims == dims}
     return {
         "AT": matrix_rows(transforms.AT),
         "G": matrix_rows(transforms.G),
         "BT": matrix_rows(transforms.BT),
         "products": transforms.products,
         "structure": [{"part": part, "products": products} for part, products in structure],
+        "additions": {f"{role}_transform": _additions_dict(counts[role]) for role in ROLES},
+        "programs": {
+            f"{role}_transform": program_dict(getattr(programs, f"{role}_transform"), getattr(transforms, symbol))
+            for role, symbol in SYMBOLS.items()
+        },
     }
 
 
@@ -58,10 +122,10 @@ def algorithm_dict(algorithm: Algorithm) -> dict[str, Any]:
         "parameters": parameters_dict(algorithm),
         "fractions_in": algorithm.fractions_in,
         "convention": CONVENTION,
-        "1d": _transforms_dict(algorithm.one_d, algorithm.structure_1d),
+        "1d": _transforms_dict(algorithm, 1),
     }
     if algorithm.two_d is not None:
-        data["2d"] = _transforms_dict(algorithm.two_d, algorithm.structure_2d)
+        data["2d"] = _transforms_dict(algorithm, 2)
     data["verified"] = True
     return data
 
@@ -108,19 +172,30 @@ def _transforms(part: dict[str, Any]) -> Transforms:
 
 
 def read_algorithm(text: str) -> Algorithm:
-    """Read an exported object back: its matrices must satisfy the exact identity by themselves and be
-    the very algorithm that its parameters derive. Raises InputError otherwise."""
+    """Read an exported object back: its matrices must satisfy the exact identity by themselves, its
+    programs must compute its matrices exactly, and it must be the very algorithm that its
+    parameters derive. Raises InputError otherwise."""
     try:
         data = json.loads(text)
         if data.get("format") != "sfc-algorithm" or data.get("version") != 1:
             raise InputError("not an sfc-algorithm version 1 object")
         request = _request_from(data)
         parts = {dims: _transforms(data[key]) for dims, key in ((1, "1d"), (2, "2d")) if key in data}
+        programs = {
+            (dims, symbol): program_from_dict(data[key]["programs"][f"{role}_transform"])
+            for dims, key in ((1, "1d"), (2, "2d"))
+            if key in data
+            for role, symbol in SYMBOLS.items()
+        }
     except (ValueError, KeyError, TypeError, ZeroDivisionError) as error:
         raise InputError(f"malformed sfc-algorithm JSON: {error}") from None
     for dims, transforms in parts.items():
         if not satisfies_identity(transforms, data["tile"], data["kernel"], dims):
             raise InputError(f"the {dims}-D matrices fail the exact correlation identity")
+    for (dims, symbol), program in programs.items():
+        matrix = getattr(parts[dims], symbol)
+        if not computes(program, matrix.numerators(matrix.common_denominator())):
+            raise InputError(f"the {dims}-D {symbol} program does not compute its matrix")
     algorithm = build_algorithm(request)
     if algorithm_dict(algorithm) != {key: data.get(key) for key in algorithm_dict(algorithm)}:
         raise InputError(f"the object differs from {algorithm.name} as its parameters derive it")

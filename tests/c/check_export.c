@@ -1,5 +1,6 @@
 /*
- * Checks an exported header (prefix chk) against direct correlation, exactly, in 1-D and 2-D.
+ * Checks an exported header (prefix chk) exactly, in 1-D and 2-D: every transform function against
+ * its exported integer matrix, and the whole algorithm against direct correlation.
  * Valid C99 and C++17. Usage: check_export SEED TRIALS. Tiles d and kernels g are random signed
  * integers of CHK_SAFE_BITS_*D bits, with extremes: all minimum, all maximum, random signs of the
  * extremes, small values. Prints "ok" and exits 0, or prints the first mismatch and exits 1.
@@ -52,6 +53,38 @@ static void fill(int32_t *values, int count, int bits, int pattern)
     }
 }
 
+/* 1 (and a message) unless out == matrix @ in exactly: each transform function against its exported matrix. */
+#define MATRIX_MISMATCH(what, trial, matrix, rows, cols, in, out)                                                  \
+    matrix_mismatch(what, trial, rows, cols, in, out, (const void *)(matrix), sizeof((matrix)[0][0]))
+
+static int matrix_mismatch(const char *what, int trial, int rows, int cols, const int64_t *in, const int64_t *out,
+                           const void *matrix, size_t entry_size)
+{
+    int i, j;
+    for (i = 0; i < rows; ++i) {
+        int64_t expected = 0;
+        for (j = 0; j < cols; ++j) {
+            const int64_t entry = entry_size == sizeof(int32_t) ? ((const int32_t *)matrix)[i * cols + j]
+                                                                : ((const int64_t *)matrix)[i * cols + j];
+            expected += entry * in[j];
+        }
+        if (out[i] != expected) {
+            printf("%s trial %d row %d: function gives %lld, matrix %lld\n", what, trial, i, (long long)out[i],
+                   (long long)expected);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void widen(const int32_t *from, int64_t *to, int count)
+{
+    int i;
+    for (i = 0; i < count; ++i) {
+        to[i] = from[i];
+    }
+}
+
 static int check_1d(int trial)
 {
     int32_t d[N], g[R], v[CHK_PRODUCTS_1D];
@@ -65,6 +98,17 @@ static int check_1d(int trial)
         prod[t] = u[t] * v[t];
     }
     chk_output_transform_1d(prod, y);
+    {
+        int64_t d64[N], g64[R], v64[CHK_PRODUCTS_1D];
+        widen(d, d64, N);
+        widen(g, g64, R);
+        widen(v, v64, CHK_PRODUCTS_1D);
+        if (MATRIX_MISMATCH("1-D BT", trial, chk_BT, CHK_PRODUCTS_1D, N, d64, v64) ||
+            MATRIX_MISMATCH("1-D G", trial, chk_G_num, CHK_PRODUCTS_1D, R, g64, u) ||
+            MATRIX_MISMATCH("1-D AT", trial, chk_AT, M, CHK_PRODUCTS_1D, prod, y)) {
+            return 1;
+        }
+    }
     for (i = 0; i < M; ++i) {
         int64_t direct = 0;
         for (k = 0; k < R; ++k) {
@@ -92,6 +136,17 @@ static int check_2d(int trial)
         prod[t] = u[t] * v[t];
     }
     chk_output_transform_2d(prod, y);
+    {
+        int64_t d64[N * N], g64[R * R], v64[CHK_PRODUCTS_2D];
+        widen(d, d64, N * N);
+        widen(g, g64, R * R);
+        widen(v, v64, CHK_PRODUCTS_2D);
+        if (MATRIX_MISMATCH("2-D BT2", trial, chk_BT2, CHK_PRODUCTS_2D, N * N, d64, v64) ||
+            MATRIX_MISMATCH("2-D G2", trial, chk_G2_num, CHK_PRODUCTS_2D, R * R, g64, u) ||
+            MATRIX_MISMATCH("2-D AT2", trial, chk_AT2, M * M, CHK_PRODUCTS_2D, prod, y)) {
+            return 1;
+        }
+    }
     for (i = 0; i < M; ++i) {
         for (j = 0; j < M; ++j) {
             int64_t direct = 0;

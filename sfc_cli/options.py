@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
 
 AlgorithmFamily = Literal["sfc", "winograd"]
 INFINITY_WORDS = ("inf", "infinity", "∞")
+MAX_POINT_DIGITS = 6
+"""A point's numerator and denominator (in lowest terms) have at most this many digits: interpolation
+at larger points gives transforms no one can run, and their exact entries grow without bound."""
 
 
 def _items(text: str, what: str, example: str) -> list[str]:
@@ -27,10 +31,17 @@ def parse_point(text: str) -> Fraction | None:
     """A rational ("2", "-1/2", "0.5") or infinity ("inf"); None stands for infinity."""
     if text.lower() in INFINITY_WORDS:
         return None
+    too_large = f"point {text!r} has too many digits: numerator and denominator may have {MAX_POINT_DIGITS} at most"
+    exponent = re.search(r"[eE][+-]?0*(\d*)$", text)
+    if len(text) > 4 * MAX_POINT_DIGITS or (exponent and len(exponent.group(1)) > 2):
+        raise InputError(too_large)  # checked before any arithmetic: 1e100000000 would take minutes
     try:
-        return Fraction(text)
+        point = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise InputError(f"point {text!r} is not a rational number (use forms like 2, -1/2, 0.5 or inf)") from None
+    if max(abs(point.numerator), point.denominator) >= 10**MAX_POINT_DIGITS:
+        raise InputError(too_large)
+    return point
 
 
 def parse_points(text: str) -> tuple[Fraction | None, ...]:

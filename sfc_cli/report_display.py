@@ -72,9 +72,35 @@ def error_columns(report: Report) -> list[Column]:
     return cols
 
 
+ADDITION_ROLES = (("input", "BT"), ("output", "AT"))
+"""The per-tile transforms shown in the table; the filter transform (offline) is in JSON and CSV."""
+
+
+def addition_columns(report: Report, roles: tuple[tuple[str, str], ...] = ADDITION_ROLES) -> list[Column]:
+    """Per transform: the program's additions and depth, then the flat and row-column sums ('-': none)."""
+    suffix = "2" if report.dims == 2 else ""
+    cols = []
+    for role, symbol in roles:
+        name = symbol + suffix
+        cols += [
+            Column(f"additions_{role}_program", f"{name}\nprog.", lambda r, o=role: r.subject.additions[o].program),
+            Column(f"additions_{role}_depth", f"{name}\ndepth", lambda r, o=role: r.subject.additions[o].depth),
+            Column(f"additions_{role}_flat", f"{name}\nflat", lambda r, o=role: r.subject.additions[o].flat.additions),
+            Column(
+                f"additions_{role}_row_column",
+                f"{name}\nrow-col.",
+                lambda r, o=role: (
+                    "-" if r.subject.additions[o].row_column is None else r.subject.additions[o].row_column
+                ),
+            ),
+        ]
+    return cols
+
+
 def columns(report: Report) -> list[Column]:
-    """The flat columns of CSV and Markdown, in display order (the table splits them in two)."""
-    return [NAME, *cost_columns(report), *error_columns(report)]
+    """The flat columns of CSV and Markdown, in display order (the table splits them in three)."""
+    all_roles = (("input", "BT"), ("filter", "G"), ("output", "AT"))
+    return [NAME, *cost_columns(report), *error_columns(report), *addition_columns(report, all_roles)]
 
 
 def measured_figures(report: Report, row: Row) -> dict[str, float]:
@@ -121,9 +147,19 @@ def error_caption(report: Report) -> str:
     return text + " Definitions and proof: docs/error-model.md"
 
 
+def additions_caption(report: Report) -> str:
+    d = report.dims
+    return (
+        f"Additions of the {d}-D transforms per tile: prog. = the verified straight-line program that the C and "
+        "Verilog exports compute (constants other than ±2^k as shift-and-add chains, counted), depth = its adder "
+        "levels; flat = every row summed on its own; row-col. = the 1-D transform on rows and columns plus the "
+        "mixing step of the 2-D symbolic DFT. The filter transform G (offline) is in --format json and csv."
+    )
+
+
 def caption(report: Report) -> str:
-    """Both tables' captions, for the single Markdown table."""
-    return cost_caption(report) + " " + error_caption(report)
+    """The tables' captions, for the single Markdown table."""
+    return cost_caption(report) + " " + error_caption(report) + " " + additions_caption(report)
 
 
 def report_tables(report: Report) -> list[tuple[Table, str]]:
@@ -132,6 +168,7 @@ def report_tables(report: Report) -> list[tuple[Table, str]]:
     parts = (
         ("sfc error-report: cost and conditioning", cost_columns(report), cost_caption(report)),
         ("bounds and measured errors", error_columns(report), error_caption(report)),
+        ("transform additions", addition_columns(report), additions_caption(report)),
     )
     tables = []
     for title, cols, text in parts:
@@ -217,6 +254,15 @@ def row_record(report: Report, row: Row) -> dict[str, Any]:
         "bound_exact": {str(b): str(bound.relative) for b, bound in row.bounds.items()},
         "bound_absolute": {str(b): float(bound.absolute) for b, bound in row.bounds.items()},
         "measured": {name: _finite(value) for name, value in figures.items()},
+        "additions": {
+            f"{role}_transform": {
+                "program": c.program,
+                "depth": c.depth,
+                "flat": c.flat.additions,
+                "row_column": c.row_column,
+            }
+            for role, c in subject.additions.items()
+        },
         "overflow": [name for name, value in figures.items() if math.isinf(value)],
         "data": report.data.describe(),
     }

@@ -1,61 +1,51 @@
-"""Operation counts: flat matrices, and the row-column form with the 2-D symbolic DFT's mixing step."""
+"""Addition counts: flat matrices, the row-column form with the 2-D symbolic DFT's mixing step, programs."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-import pytest
-
 from sfc_cli.algebra.matrix import QMatrix
-from sfc_cli.analysis.costs import nested_combinations, row_column_cost, transform_cost
+from sfc_cli.analysis.costs import addition_counts, transform_cost
 from sfc_cli.families import sfc, winograd
 
 
-def test_flat_cost_counts_nonzeros_and_constants():
+def by_symbol(algorithm):
+    return {c.symbol: c for c in addition_counts(algorithm)}
+
+
+def test_flat_cost_counts_nonzeros_and_constants_of_the_numerators():
     cost = transform_cost(QMatrix([[1, -1, 0, 2], [0, 0, 1, 0], [1, 1, 1, "1/2"]]))
-    assert (cost.additions, cost.constant_multiplications) == (2 + 0 + 3, 2)
+    # numerators over 2: [2, -2, 0, 4], [0, 0, 2, 0], [2, 2, 2, 1]
+    assert (cost.additions, cost.constant_multiplications) == (2 + 0 + 3, 7)
 
 
-@pytest.mark.parametrize(("tile", "kernel"), [(4, 3), (6, 3), (7, 3), (6, 5)])
-def test_every_2d_sfc_row_is_at_most_two_nested_rows(tile, kernel):
-    alg = sfc(tile, kernel)
-    for two, one in ((alg.two_d.BT, alg.one_d.BT), (alg.two_d.AT.T, alg.one_d.AT.T)):
-        nested = one.kron(one)
-        combinations = nested_combinations(two, one)
-        assert combinations is not None
-        for row, combination in zip(two.rows, combinations, strict=True):
-            assert 1 <= len(combination) <= 2
-            rebuilt = [
-                sum((c * nested.rows[i][j] for i, c in combination.items()), Fraction(0)) for j in range(len(row))
-            ]
-            assert tuple(rebuilt) == row
-
-
-def test_sfc6_row_column_counts():
-    alg = sfc(6, 3)
-    cost = row_column_cost(alg)
-    # BT (10x8, 30 adds) on 8 columns then 10 rows, plus 24 two-term mixes for the quadratic x quadratic blocks
-    assert transform_cost(alg.one_d.BT).additions == 30
-    assert cost.input_transform.additions == (8 + 10) * 30 + 24
-    assert cost.output_transform.additions == (10 + 6) * 32 + 16
-    assert cost.input_transform.constant_multiplications == 0
-    assert cost.input_transform.additions < transform_cost(alg.two_d.BT).additions
+def test_sfc6_counts():
+    counts = by_symbol(sfc(6, 3))
+    assert counts["BT"].flat.additions == 30 and counts["AT"].flat.additions == 32
+    # BT (10x8, 30 adds) on 8 rows then 10 columns, plus 24 two-term mixes for the quadratic x quadratic blocks
+    assert (counts["BT2"].row_column, counts["BT2"].mixing) == ((8 + 10) * 30 + 24, 24)
+    assert (counts["AT2"].row_column, counts["AT2"].mixing) == ((10 + 6) * 32 + 24, 24)
+    assert (counts["BT2"].flat.additions, counts["AT2"].flat.additions) == (1512, 1408)
+    assert counts["BT2"].program < counts["BT2"].row_column < counts["BT2"].flat.additions
+    assert counts["AT2"].program < counts["AT2"].row_column < counts["AT2"].flat.additions
+    assert counts["BT2"].flat.constant_multiplications == 0
 
 
 def test_winograd_row_column_is_plain_nesting():
     alg = winograd(4, 3)
-    cost = row_column_cost(alg)
-    assert cost.mixing_additions == 0
-    assert cost.input_transform == type(cost.input_transform)(
-        (6 + 6) * transform_cost(alg.one_d.BT).additions,
-        (6 + 6) * transform_cost(alg.one_d.BT).constant_multiplications,
-    )
+    counts = by_symbol(alg)
+    assert counts["BT2"].mixing == 0
+    assert counts["BT2"].row_column == (6 + 6) * transform_cost(alg.one_d.BT).additions
 
 
 def test_one_dimensional_algorithms_have_no_row_column_form():
-    assert row_column_cost(sfc(6, 3, dims=1)) is None
+    counts = addition_counts(sfc(6, 3, dims=1))
+    assert [c.symbol for c in counts] == ["BT", "G", "AT"]
+    assert all(c.row_column is None for c in counts)
 
 
-def test_huge_points_have_no_row_column_form_but_still_derive():
-    alg = winograd(2, 3, (Fraction(0), Fraction(1), Fraction(-1), Fraction(10) ** 400))
-    assert row_column_cost(alg) is None
+def test_large_points_count_exactly():
+    alg = winograd(2, 3, (Fraction(0), Fraction(1), Fraction(-1), Fraction(999_999, 7)))
+    counts = by_symbol(alg)
+    assert counts["BT2"].row_column is not None  # exact integer arithmetic, no floating-point screening
+    assert counts["BT2"].program <= counts["BT2"].row_column

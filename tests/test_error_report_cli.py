@@ -144,7 +144,7 @@ def image_dir(tmp_path_factory) -> Path:
         (("--format", "xml"), "unknown format 'xml'"),
         (("--plot", "out.pdf"), "--plot writes .png or .svg files"),
         (("--plot", "/nonexistent/dir/out.png"), "cannot write /nonexistent/dir/out.png: no such directory"),
-        (("--algo", "winograd", "--tile", "2", "--points", "0,1,-1,1e400"), "beyond the double range"),
+        (("--algo", "winograd", "--tile", "2", "--points", "0,1,-1,1e400"), "point '1e400' has too many digits"),
         (("--tile", "0"), "tile must be at least 1"),
         (("--algo", "winograd", "--dft", "6"), "--dft and --corrections apply to --algo sfc"),
     ],

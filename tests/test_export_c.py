@@ -77,6 +77,7 @@ def test_header_names_the_divisor_for_every_placement_of_the_fractions():
 
 
 def test_a_denominator_beyond_64_bits_is_refused_in_one_line():
-    run = run_sfc("export", "--format", "c", "--algo", "winograd", "--tile", "2", "--points", "0,1,-1,1e30")
+    points = "1/997,2/991,-3/983,5/977"  # G_DEN has 70 bits
+    run = run_sfc("export", "--format", "c", "--algo", "winograd", "--tile", "2", "--points", points)
     assert run.code == 2 and run.stdout == ""
     assert run.stderr == "sfc: error: F_2X2_3X3_G_DEN is beyond 64 bits; it cannot be exported to C\n"

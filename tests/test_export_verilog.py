@@ -1,7 +1,9 @@
 """The exported Verilog: lint-clean under Verilator -Wall, and bit-exact under Icarus Verilog.
 
-Each transform module is simulated on extreme vectors (all minimum, all maximum, and for every output
-the two sign patterns that drive it to its largest and smallest value) and random ones, and compared
+Each transform module (input, filter and output, 1-D and 2-D) is simulated combinationally and with
+PIPELINE = 1 and 2, streaming a new input vector every clock cycle and reading each result LATENCY
+cycles later. The vectors are extreme (all minimum, all maximum, and for every output the two sign
+patterns that drive it to its largest and smallest value) and random, and every result is compared
 with the exact integer reference ``numerators @ x``: an overflow anywhere would show as a mismatch.
 """
 
@@ -9,10 +11,12 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from sfc_cli.algebra.program import Program
 from sfc_cli.errors import InputError
 from sfc_cli.export.content import NamedInteger, dimensions
 from sfc_cli.export.integers import growth_bits
@@ -22,6 +26,13 @@ from .export_support import LARGE_DENOMINATOR, NAMED, VARIANTS, algorithm, expor
 from .helpers import run_sfc
 
 RANDOM_VECTORS = 24
+PIPELINES = (0, 1, 2)
+KINDS = {
+    "input": ("d", "v", "input_transform"),
+    "filter": ("g", "u", "filter_transform"),
+    "output": ("prod", "y", "output_transform"),
+}
+"""Ports and program of each module kind."""
 
 
 def extreme_vectors(numerators: tuple[tuple[int, ...], ...], width: int) -> list[list[int]]:
@@ -52,18 +63,64 @@ def unpack(word: int, count: int, width: int) -> list[int]:
     return [f - (1 << width) if f >> (width - 1) else f for f in fields]
 
 
-def bench_source(module: str, ports: tuple[str, str], sizes: tuple[int, int], width: int, out_width: int, words) -> str:
-    """A testbench that prints the output width, then every output word in hex."""
-    (in_port, out_port), (n_in, n_out) = ports, sizes
-    lines = [
-        "module tb;",
-        f"  reg [{width * n_in}-1:0] stimulus;",
-        f"  wire [{out_width * n_out}-1:0] response;",
-        f"  {module} #(.IN_W({width})) dut(.{in_port}(stimulus), .{out_port}(response));",
-        "  initial begin",
-        '    $display("bits %0d", $bits(response));',
-    ]
-    lines += [f'    stimulus = {width * n_in}\'h{word:x}; #1 $display("%h", response);' for word in words]
+def latency(program: Program, pipeline: int) -> int:
+    """ceil(depth / PIPELINE) cycles, 0 when combinational."""
+    return -(-program.depth // pipeline) if pipeline else 0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One module under test: ``chk_<kind>_transform_<dims>d`` of ``name`` at input width ``width``."""
+
+    name: str
+    kind: str
+    dims: int
+    width: int
+    vectors: list[list[int]]
+
+    @property
+    def module(self) -> str:
+        return f"chk_{KINDS[self.kind][2]}_{self.dims}d"
+
+    @property
+    def numerators(self) -> tuple[tuple[int, ...], ...]:
+        part = dimensions(algorithm(self.name))[self.dims - 1]
+        return {"input": part.BT, "filter": part.G, "output": part.AT}[self.kind].numerators
+
+    @property
+    def program(self) -> Program:
+        return getattr(algorithm(self.name).programs(self.dims), KINDS[self.kind][2])
+
+    @property
+    def out_width(self) -> int:
+        return self.width + growth_bits(self.numerators)
+
+
+def bench_source(checks: list[Check]) -> str:
+    """A testbench that streams each check's vectors, one per clock cycle, through its module at every
+    PIPELINE, and prints the output width and latencies, then every cycle's output words in hex."""
+    lines = ["module tb;", "  reg clk = 1'b0;"]
+    for i, c in enumerate(checks):
+        in_port, out_port, _ = KINDS[c.kind]
+        n_in, n_out = len(c.numerators[0]), len(c.numerators)
+        lines.append(f"  reg [{c.width * n_in}-1:0] s{i};")
+        for p in PIPELINES:
+            lines += [
+                f"  wire [{c.out_width * n_out}-1:0] r{i}_{p};",
+                f"  {c.module} #(.IN_W({c.width}), .PIPELINE({p})) m{i}_{p} "
+                f"(.clk(clk), .{in_port}(s{i}), .{out_port}(r{i}_{p}));",
+            ]
+    lines.append("  initial begin")
+    for i, c in enumerate(checks):
+        latencies = ", ".join(f"m{i}_{p}.LATENCY" for p in PIPELINES)
+        responses = ", ".join(f"r{i}_{p}" for p in PIPELINES)
+        lines.append(f'    $display("bits %0d latency{" %0d" * len(PIPELINES)}", $bits(r{i}_0), {latencies});')
+        flush = [[0] * len(c.numerators[0])] * c.program.depth
+        for x in c.vectors + flush:
+            lines.append(
+                f"    s{i} = {len(x) * c.width}'h{pack(x, c.width):x};"
+                f' #1 $display("{" ".join(["%h"] * len(PIPELINES))}", {responses}); clk = 1; #1 clk = 0;'
+            )
     lines += ["    $finish;", "  end", "endmodule", ""]
     return "\n".join(lines)
 
@@ -73,59 +130,100 @@ def simulate(tmp_path: Path, design: str, bench: str) -> list[str]:
     (tmp_path / "tb.sv").write_text(bench)
     binary = str(tmp_path / "sim.vvp")
     run([tool("iverilog"), "-g2012", "-Wall", "-o", binary, str(tmp_path / "design.sv"), str(tmp_path / "tb.sv")])
-    return run([tool("vvp"), "-n", binary]).stdout.split()
+    return run([tool("vvp"), "-n", binary]).stdout.splitlines()
+
+
+def check_simulation(tmp_path: Path, design: str, checks: list[Check]) -> None:
+    """Every check's module, at every PIPELINE, gives exactly ``numerators @ x`` LATENCY cycles after x."""
+    lines = simulate(tmp_path, design, bench_source(checks))
+    for c in checks:
+        n_out = len(c.numerators)
+        latencies = [latency(c.program, p) for p in PIPELINES]
+        # the port is exactly OUT_W = IN_W + GROWTH wide; LATENCY is ceil(depth / PIPELINE)
+        assert lines.pop(0).split() == ["bits", str(c.out_width * n_out), "latency", *map(str, latencies)]
+        cycles = [lines.pop(0).split() for _ in range(len(c.vectors) + c.program.depth)]
+        for t, x in enumerate(c.vectors):
+            expected = [sum(a * b for a, b in zip(row, x, strict=True)) for row in c.numerators]
+            for p, delay in enumerate(latencies):
+                word = cycles[t + delay][p]
+                assert re.fullmatch("[0-9a-f]+", word), (c.module, PIPELINES[p], t, word)  # no x or z bits
+                assert unpack(int(word, 16), n_out, c.out_width) == expected, (c.module, PIPELINES[p], t)
+    assert lines == []
+
+
+def lint_top(name: str) -> str:
+    """A top module instantiating every transform module at PIPELINE = 1 and 2, its ports passed through."""
+    ports, body = ["input wire clk"], []
+    for dims in range(1, len(dimensions(algorithm(name))) + 1):
+        for kind, (in_port, out_port, program_name) in KINDS.items():
+            program = getattr(algorithm(name).programs(dims), program_name)
+            check = Check(name, kind, dims, 8 if kind != "output" else 32, [])
+            for p in PIPELINES[1:]:
+                tag = f"{kind}_{dims}_{p}"
+                ports += [
+                    f"input wire [{check.width * program.inputs}-1:0] {in_port}_{tag}",
+                    f"output wire [{check.out_width * len(program.outputs)}-1:0] {out_port}_{tag}",
+                ]
+                body.append(
+                    f"  {check.module} #(.PIPELINE({p})) m_{tag} "
+                    f"(.clk(clk), .{in_port}({in_port}_{tag}), .{out_port}({out_port}_{tag}));"
+                )
+    return "\n".join(["module lint_top (", ",\n".join(f"    {p}" for p in ports), ");", *body, "endmodule", ""])
 
 
 @pytest.mark.parametrize("name", [*NAMED, *VARIANTS])
-def test_verilator_lint_is_clean(tmp_path, name):
+def test_verilator_lint_is_clean_combinational_and_pipelined(tmp_path, name):
     path = tmp_path / "exported.sv"
     path.write_text(exported(name, "verilog"))
     proc = run([tool("verilator"), "--lint-only", "-Wall", str(path)])
     assert proc.stdout == "" and proc.stderr == ""
+    top = tmp_path / "lint_top.sv"
+    top.write_text(lint_top(name))
+    proc = run([tool("verilator"), "--lint-only", "-Wall", "--top-module", "lint_top", str(path), str(top)])
+    assert proc.stdout == "" and proc.stderr == ""
 
 
-DEFAULT_WIDTHS = {"input": 8, "output": 32}
-CASES = [
-    (kind, dims, width)
-    for dims in (1, 2)
-    for kind, widths in (("input", (8, 3)), ("output", (32, 12)))
-    for width in widths
-]
-"""Every module at its default input width (all extreme patterns) and at one other width (all-min,
-all-max and random vectors only: Icarus Verilog takes seconds per few hundred wide vectors)."""
+WIDTHS = {"default": {"input": 8, "filter": 8, "output": 32}, "narrow": {"input": 3, "filter": 3, "output": 12}}
+"""Every module at its default input width (all extreme patterns) and at a narrow one (all-min, all-max
+and random vectors only: Icarus Verilog takes seconds per few hundred wide vectors)."""
 
 
 @pytest.mark.parametrize("name", [*NAMED, *VARIANTS])
-@pytest.mark.parametrize(("kind", "dims", "width"), CASES)
-def test_simulation_matches_the_exact_reference(tmp_path, name, kind, dims, width):
-    part = dimensions(algorithm(name))[dims - 1]
-    matrix = part.BT if kind == "input" else part.AT
-    numerators = matrix.numerators
-    n_out, n_in = matrix.shape
-    out_width = width + growth_bits(numerators)
-    extremes = extreme_vectors(numerators, width)
-    if width != DEFAULT_WIDTHS[kind]:
-        extremes = extremes[:2]
-    vectors = extremes + random_vectors(n_in, width, seed=n_in * width)
-    ports = ("d", "v") if kind == "input" else ("prod", "y")
-    bench = bench_source(
-        f"chk_{kind}_transform_{dims}d", ports, (n_in, n_out), width, out_width, [pack(x, width) for x in vectors]
-    )
-    lines = simulate(tmp_path, exported(name, "verilog"), bench)
-    assert lines[:2] == ["bits", str(out_width * n_out)]  # the port is exactly OUT_W = IN_W + GROWTH wide
-    assert len(lines) == 2 + len(vectors)
-    for x, word in zip(vectors, lines[2:], strict=True):
-        assert re.fullmatch("[0-9a-f]+", word), word  # no x or z bits
-        expected = [sum(c * xj for c, xj in zip(row, x, strict=True)) for row in numerators]
-        assert unpack(int(word, 16), n_out, out_width) == expected
+@pytest.mark.parametrize("widths", WIDTHS)
+def test_simulation_matches_the_exact_reference(tmp_path, name, widths):
+    checks = []
+    for dims in range(1, len(dimensions(algorithm(name))) + 1):
+        for kind, width in WIDTHS[widths].items():
+            numerators = Check(name, kind, dims, width, []).numerators
+            extremes = extreme_vectors(numerators, width)
+            if widths != "default":
+                extremes = extremes[:2]
+            vectors = extremes + random_vectors(len(numerators[0]), width, seed=len(numerators[0]) * width)
+            checks.append(Check(name, kind, dims, width, vectors))
+    check_simulation(tmp_path, exported(name, "verilog"), checks)
 
 
-def test_modules_are_additions_only():
+def test_modules_are_additions_only_one_per_program_operation():
     text = exported("F(4x4,3x3)", "verilog")
-    body = text[text.index("endpackage") :]
-    assigns = [line for line in body.splitlines() if line.strip().startswith(("assign v[", "assign y["))]
-    assert assigns and not any("*" in line.split("=", 1)[1] for line in assigns)
-    assert "(x5 <<< 2)" in body  # a constant multiple written as shifted copies
+    for dims in (1, 2):
+        programs = algorithm("F(4x4,3x3)").programs(dims)
+        for _, out_port, program_name in KINDS.values():
+            start = text.index(f"module chk_{program_name}_{dims}d ")
+            body = text[start : text.index("endmodule", start)]
+            sums = re.findall(r"^  wire signed \[[^\]]*\] t\d+ = (.*);$", body, re.M)
+            assert len(sums) == getattr(programs, program_name).additions
+            assert all(len(re.findall(r" [+-] ", s)) == 1 and "*" not in s for s in sums)
+            assert "*" not in "".join(re.findall(rf"^  assign {out_port}\[[^=]*= (.*);$", body, re.M))
+    assert "<<< 2)" in text  # a constant multiple written as shifted copies
+
+
+def test_the_package_packs_the_1d_matrices_only_and_has_every_growth():
+    text = exported("SFC-6(6x6,3x3)", "verilog")
+    packed = re.findall(r"localparam logic \[\d+-1:0\] CHK_(\w+) =", text)
+    assert packed == ["AT", "G_NUM", "BT"]
+    part = dimensions(algorithm("SFC-6(6x6,3x3)"))[1]
+    for key, matrix in (("BT2", part.BT), ("G2", part.G), ("AT2", part.AT)):
+        assert f"  localparam integer CHK_{key}_GROWTH = {growth_bits(matrix.numerators)};" in text
 
 
 def test_a_denominator_beyond_32_bits_is_a_sized_64_bit_literal_with_its_exact_value(tmp_path):
@@ -136,7 +234,7 @@ def test_a_denominator_beyond_32_bits_is_a_sized_64_bit_literal_with_its_exact_v
     assert f"  localparam longint CHK_G2_DEN = 64'sd{den};" in text
     assert f"  localparam longint CHK_SCALE_2D = 64'sd{den};" in text
     bench = 'module tb;\n  initial $display("%0d %0d", chk_pkg::CHK_G2_DEN, chk_pkg::CHK_SCALE_2D);\nendmodule\n'
-    assert simulate(tmp_path, text, bench) == [str(den), str(den)]
+    assert simulate(tmp_path, text, bench) == [f"{den} {den}"]
 
 
 def test_constants_take_the_narrowest_declaration_and_are_refused_beyond_64_bits():

@@ -151,9 +151,14 @@ def _mixing_row(row: Vector, one: IntegerRows, combine: _Combinations) -> Sparse
                 entry[t1 * products + t2] = entry.get(t1 * products + t2, Fraction(0)) + c
         else:
             entry = {k: c for k, c in sorted(entry.items()) if c}
-            if best is None or len(entry) < len(best):
+            if best is None or _weight(entry) < _weight(best):
                 best = entry
     return best
+
+
+def _weight(entry: SparseRow) -> tuple[int, int]:
+    """Fewest terms first, then fewest coefficients other than +-1."""
+    return len(entry), sum(1 for c in entry.values() if abs(c) != 1)
 
 
 def kronecker_mixing(two: IntegerRows, one: IntegerRows) -> list[SparseRow] | None:
@@ -162,7 +167,7 @@ def kronecker_mixing(two: IntegerRows, one: IntegerRows) -> list[SparseRow] | No
     ``one`` is K x n and ``two`` is K2 x n*n (row-major pairs), both integer. Each row of ``two``,
     read as an n x n array, must have rank at most 2 with its row slices spanned by one or two rows
     of ``one``; the coefficients along the first index are then combinations of rows of ``one`` too.
-    Among the choices the one with the fewest terms is kept, and the result is checked exactly.
+    Among the choices the one with the fewest terms (then unit coefficients) is kept, and the result is checked exactly.
     """
     if not one or not two or len(two[0]) != len(one[0]) ** 2:
         return None

@@ -286,12 +286,16 @@ def best_program(
     )
     spent = 0
     candidates = []
+    runs: dict[tuple[int, int], Program] = {}  # (id of a stage shared by candidates, order) -> its program
     for order in range(TIE_BREAK_ORDERS):
         for stages in options:
-            work = sum(s.pair_work for s in stages)
+            fresh = {id(s): s for s in stages if (id(s), order) not in runs}
+            work = sum(s.pair_work for s in fresh.values())
             if candidates and spent + work > budget:
                 continue
             spent += work
-            candidates.append(compose([greedy_program(stage, order) for stage in stages]))
+            for key, stage in fresh.items():
+                runs[(key, order)] = greedy_program(stage, order)
+            candidates.append(compose([runs[(id(s), order)] for s in stages]))
     best = min(candidates, key=lambda p: (p.additions, p.depth))
     return verified_program(best, matrix, what)

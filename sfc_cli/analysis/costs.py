@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..algebra.bilinear import Transforms
 from ..algebra.kronecker import SparseRow
 from ..algebra.matrix import QMatrix
 from ..algebra.program import Program
+from ..algebra.transform_programs import programs_1d
 from ..algorithm import Algorithm
 
 ROLES = ("input", "filter", "output")
@@ -82,6 +84,16 @@ def _counts(role: str, dims: int, program: Program, matrix: QMatrix, row_column:
         None if row_column is None else row_column[0],
         None if row_column is None else row_column[1],
     )
+
+
+def plain_addition_counts(transforms: Transforms, dims: int) -> list[AdditionCounts]:
+    """Counts for transforms that are not a derived algorithm (direct convolution): each matrix's own
+    program, no row-column form."""
+    programs = programs_1d(transforms)
+    return [
+        _counts(role, dims, getattr(programs, f"{role}_transform"), getattr(transforms, SYMBOLS[role]), None)
+        for role in ROLES
+    ]
 
 
 def addition_counts(algorithm: Algorithm) -> list[AdditionCounts]:

@@ -15,6 +15,7 @@ from ..algorithm import Algorithm
 from ..errors import InputError
 from .bounds import Bound, worst_case_bounds
 from .conditioning import Conditions, conditions_by_scaling, conditions_by_scaling_2d
+from .costs import AdditionCounts, addition_counts, plain_addition_counts
 from .direct import direct_transforms
 from .measure import DataSource, Measurement, Shape, batch_count, measure
 
@@ -42,7 +43,10 @@ parameters (SFC: N=4 for SFC-4(4x4,3x3), N=6 otherwise; Winograd: the default po
 
 @dataclass(frozen=True)
 class Subject:
-    """One row's algorithm: a derived Algorithm, or direct convolution (tile 1, the baseline)."""
+    """One row's algorithm: a derived Algorithm, or direct convolution (tile 1, the baseline).
+
+    ``additions`` holds the addition counts of its input, filter and output transforms (by role) in
+    ``dims`` dimensions."""
 
     name: str
     family: str
@@ -51,9 +55,11 @@ class Subject:
     dims: int
     one_d: Transforms
     transforms: Transforms
+    additions: dict[str, AdditionCounts]
 
     @classmethod
     def of(cls, algorithm: Algorithm) -> Subject:
+        counts = {c.role: c for c in addition_counts(algorithm) if c.dims == algorithm.dims}
         return cls(
             algorithm.name,
             algorithm.family,
@@ -62,12 +68,15 @@ class Subject:
             algorithm.dims,
             algorithm.one_d,
             algorithm.transforms,
+            counts,
         )
 
     @classmethod
     def direct(cls, kernel: int, dims: int) -> Subject:
         name = f"direct({'x'.join([str(kernel)] * dims)})"
-        return cls(name, "direct", 1, kernel, dims, direct_transforms(1, kernel, 1), direct_transforms(1, kernel, dims))
+        transforms = direct_transforms(1, kernel, dims)
+        counts = {c.role: c for c in plain_addition_counts(transforms, dims)}
+        return cls(name, "direct", 1, kernel, dims, direct_transforms(1, kernel, 1), transforms, counts)
 
     @property
     def shape(self) -> Shape:

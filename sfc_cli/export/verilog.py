@@ -1,11 +1,25 @@
 """The Verilog file of DESIGN.md section 7: what goes in it (templates/algorithm.v.j2 lays it out).
 
-A package ``p_pkg`` holds the constants as localparams; matrices are packed vectors of signed
-numerators (element e of the row-major matrix at ``[e*W +: W]``, the JSON order). The modules
-``p_input_transform_Nd`` (v = BT @ d) and ``p_output_transform_Nd`` (y = AT @ prod) are combinational,
-additions only (a constant c is a sum of shifted copies), and compute in OUT_W = IN_W + GROWTH bits,
-GROWTH from ``integers.growth_bits``: no output can overflow for any IN_W. They compute
-``BT_DEN * BT @ d`` and ``AT_DEN * AT @ prod``, so y / P_SCALE_dD is the correlation.
+A package ``p_pkg`` holds the constants as localparams, and the 1-D matrices as packed vectors of
+signed numerators (element e of the row-major matrix at ``[e*W +: W]``, the JSON order). The 2-D
+matrices are left out: packed, they grow with the fourth power of the tile (SFC-6(10x10,7x7) would take
+Verilator -Wall 25 minutes to lint); the filter transform modules compute them, and the C and JSON
+exports list them.
+
+The modules ``p_input_transform_Nd`` (v = BT @ d), ``p_filter_transform_Nd`` (u = G @ g) and
+``p_output_transform_Nd`` (y = AT @ prod) compute ``X_DEN * X @ in`` with the transform's verified
+straight-line program (``Algorithm.programs``): one adder per operation, shifts and negations free.
+Widths: an input element has IN_W bits; node k of the program has ``IN_W + growth_bits([row_k])``,
+where row_k is what it computes over the inputs, so its range fits (exactly once 2**(IN_W-1) exceeds
+the row's L1 norm). Each sum is computed in its own width from operands cast to it: wrap-around in a
+cast is harmless in two's complement, the result fits. Every output port element has the uniform
+OUT_W = IN_W + GROWTH bits, GROWTH from ``integers.growth_bits`` of the whole matrix.
+
+Pipelining: parameter PIPELINE = 0 is combinational; PIPELINE = k > 0 puts a register after every k
+adder levels and on the outputs. A node at level L > 0 is computed in stage (L-1)/k (inputs: stage 0);
+an operand made in an earlier stage is read through one register per stage boundary crossed
+(``p_delay``, one chain per node with a tap per reading level, shared by all readers of that level);
+outputs leave LATENCY = ceil(depth / k) cycles after their inputs, one input vector per cycle.
 
 Every literal is sized to the width declared for it (plain decimals above 32 bits are truncated by the
 tools); a constant beyond the 64 bits of a longint is refused with InputError.
@@ -16,6 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..algebra.program import Operand, Program
+from ..algebra.transform_programs import TransformPrograms
 from ..algorithm import Algorithm
 from ..errors import InputError
 from .content import (
@@ -30,10 +46,13 @@ from .content import (
     summary_lines,
     transform_constants,
 )
-from .integers import ScaledMatrix, ShiftTerm, growth_bits, linear_forms, shift_terms, signed_width
+from .integers import ScaledMatrix, growth_bits, signed_width
 
 OUTPUT_TRANSFORM_WIDTH = 32
 """Default IN_W of the output transforms (the products), as DESIGN.md section 7 fixes it."""
+
+LEVELS_PER_STAGE = "STEP"
+"""The module localparam holding the adder levels per pipeline stage (see ``stage``)."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +79,41 @@ class PackedMatrix:
 
 
 @dataclass(frozen=True)
+class Read:
+    """``+-(source << shift)``, the source cast to the reader's width first."""
+
+    source: str
+    shift: int
+    negative: bool
+
+
+@dataclass(frozen=True)
+class Delay:
+    """Wire ``name`` is ``source`` after ``registers`` clock cycles (a Verilog expression: 0 when
+    PIPELINE is 0)."""
+
+    name: str
+    source: str
+    registers: str
+
+
+@dataclass(frozen=True)
+class Node:
+    """A signed wire of ``width`` bits (a Verilog expression in IN_W): input ``element`` when that is not
+    None, else the sum of ``terms``; ``delays`` are its copies for later stages, each from the previous."""
+
+    name: str
+    width: str
+    element: int | None
+    terms: tuple[Read, ...]
+    delays: tuple[Delay, ...]
+
+
+@dataclass(frozen=True)
 class Module:
-    """``out = matrix @ in`` over signed IN_W-bit inputs, OUT_W = IN_W + growth bits per output."""
+    """``out = matrix @ in`` over signed IN_W-bit inputs by a program; OUT_W = IN_W + growth per output.
+
+    ``outputs[i]`` reads a node's output copy, or is None for an output that is identically zero."""
 
     name: str
     comment: str
@@ -70,7 +122,9 @@ class Module:
     default_width: int
     out_name: str
     growth_constant: str
-    forms: list[list[ShiftTerm]]
+    depth: int
+    nodes: list[Node]
+    outputs: list[Read | None]
 
 
 def literal(value: int, width: int, what: str) -> str:
@@ -101,47 +155,133 @@ def packed(name: str, matrix: ScaledMatrix, comment: str) -> PackedMatrix:
     return PackedMatrix(name, rows, cols, width, lines, comment)
 
 
+def width(growth: int) -> str:
+    """IN_W + growth as a Verilog expression."""
+    return f"IN_W+{growth}" if growth else "IN_W"
+
+
+def stage(level: int) -> str:
+    """The pipeline stage of a node at adder ``level``: (level-1)/STEP; 0 for the inputs and level 1."""
+    return f"{level - 1}/{LEVELS_PER_STAGE}" if level > 1 else "0"
+
+
+def registers(later: str, earlier: str) -> str:
+    """The registers from stage ``earlier`` to stage ``later``, as a Verilog expression."""
+    return later if earlier == "0" else f"{later} - {earlier}"
+
+
+def copy_name(name: str, level: int | None) -> str:
+    """The copy of node ``name`` read by the nodes at ``level``, or by the outputs (level None)."""
+    return f"{name}_out" if level is None else f"{name}_at{level}"
+
+
+def node_name(program: Program, k: int) -> str:
+    """Input element k is ``xk``; operation j is ``tk`` with k = inputs + j, its node number."""
+    return f"x{k}" if k < program.inputs else f"t{k}"
+
+
+def nodes(program: Program) -> list[Node]:
+    """Every node of the program as a wire, with the delayed copies its readers take."""
+    depths = program.node_depths
+    readers: list[set[int | None]] = [set() for _ in depths]
+    for k, operation in enumerate(program.operations, program.inputs):
+        for operand in (operation.first, operation.second):
+            readers[operand.node].add(depths[k])
+    for output in program.outputs:
+        if output is not None:
+            readers[output.node].add(None)
+    out = []
+    for k, row in enumerate(program.node_rows):
+        name = node_name(program, k)
+        delays, source, earlier = [], name, stage(depths[k])
+        for level in sorted(readers[k] - {None}):
+            delays.append(Delay(copy_name(name, level), source, registers(stage(level), earlier)))
+            source, earlier = delays[-1].name, stage(level)
+        if None in readers[k]:
+            delays.append(Delay(copy_name(name, None), source, registers("LATENCY", earlier)))
+        terms: tuple[Read, ...] = ()
+        if k >= program.inputs:
+            operation = program.operations[k - program.inputs]
+            terms = tuple(read(program, x, depths[k]) for x in (operation.first, operation.second))
+        element = k if k < program.inputs else None
+        out.append(Node(name, width(growth_bits([row])), element, terms, tuple(delays)))
+    return out
+
+
+def read(program: Program, operand: Operand, level: int | None) -> Read:
+    """The operand as read by a node at ``level`` (None: by an output), through that reader's copy."""
+    return Read(copy_name(node_name(program, operand.node), level), operand.shift, operand.negative)
+
+
+def module(
+    name: str, comment: str, ports: tuple[str, str], default_width: int, growth: str, program: Program
+) -> Module:
+    """The module computing ``program``, from input port ports[0] to output port ports[1]."""
+    return Module(
+        name,
+        f"{comment}; {program.additions} additions, adder depth {program.depth}",
+        ports[0],
+        program.inputs,
+        default_width,
+        ports[1],
+        growth,
+        program.depth,
+        nodes(program),
+        [None if o is None else read(program, o, None) for o in program.outputs],
+    )
+
+
 def _constants(part: Dimension, upper: str) -> list[NamedInteger]:
     s, d = part.suffix, part.dims
     names = {"AT": f"{upper}_AT{s}", "G": f"{upper}_G{s}_NUM", "BT": f"{upper}_BT{s}"}
+    growth = [
+        (f"{upper}_BT{s}_GROWTH", part.BT, "input"),
+        (f"{upper}_G{s}_GROWTH", part.G, "filter"),
+        (f"{upper}_AT{s}_GROWTH", part.AT, "output"),
+    ]
     return [
         *transform_constants(part, upper, names),
-        NamedInteger(f"{upper}_BT{s}_GROWTH", growth_bits(part.BT.numerators), f"input transform {d}-D: OUT_W - IN_W"),
-        NamedInteger(f"{upper}_AT{s}_GROWTH", growth_bits(part.AT.numerators), f"output transform {d}-D: OUT_W - IN_W"),
+        *(NamedInteger(n, growth_bits(m.numerators), f"{kind} transform {d}-D: OUT_W - IN_W") for n, m, kind in growth),
     ]
 
 
 def _matrices(part: Dimension, upper: str) -> list[PackedMatrix]:
-    s = part.suffix
+    """The 1-D matrices; none in 2-D (see the module docstring)."""
+    if part.dims != 1:
+        return []
     return [
-        packed(f"{upper}_AT{s}", part.AT, f"AT{s} * {upper}_AT{s}_DEN"),
-        packed(f"{upper}_G{s}_NUM", part.G, f"G{s} * {upper}_G{s}_DEN"),
-        packed(f"{upper}_BT{s}", part.BT, f"BT{s} * {upper}_BT{s}_DEN"),
+        packed(f"{upper}_AT", part.AT, f"AT * {upper}_AT_DEN"),
+        packed(f"{upper}_G_NUM", part.G, f"G * {upper}_G_DEN"),
+        packed(f"{upper}_BT", part.BT, f"BT * {upper}_BT_DEN"),
     ]
 
 
-def _modules(part: Dimension, prefix: str, upper: str, width: int) -> list[Module]:
+def _modules(part: Dimension, programs: TransformPrograms, prefix: str, upper: str, width: int) -> list[Module]:
     s, d = part.suffix, part.dims
     return [
-        Module(
+        module(
             f"{prefix}_input_transform_{d}d",
             f"v = {upper}_BT{s}_DEN * BT{s} @ d, one input tile of {part.BT.shape[1]} elements",
-            "d",
-            part.BT.shape[1],
+            ("d", "v"),
             width,
-            "v",
             f"{upper}_BT{s}_GROWTH",
-            [shift_terms(terms) for terms in linear_forms(part.BT.numerators)],
+            programs.input_transform,
         ),
-        Module(
+        module(
+            f"{prefix}_filter_transform_{d}d",
+            f"u = {upper}_G{s}_DEN * G{s} @ g, one kernel of {part.G.shape[1]} taps",
+            ("g", "u"),
+            width,
+            f"{upper}_G{s}_GROWTH",
+            programs.filter_transform,
+        ),
+        module(
             f"{prefix}_output_transform_{d}d",
             f"y = {upper}_AT{s}_DEN * AT{s} @ prod, the {part.AT.shape[1]} products of one tile",
-            "prod",
-            part.AT.shape[1],
+            ("prod", "y"),
             OUTPUT_TRANSFORM_WIDTH,
-            "y",
             f"{upper}_AT{s}_GROWTH",
-            [shift_terms(terms) for terms in linear_forms(part.AT.numerators)],
+            programs.output_transform,
         ),
     ]
 
@@ -153,11 +293,14 @@ def verilog_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, A
     sizes = size_constants(algorithm, upper)
     return {
         "package": f"{prefix}_pkg",
+        "delay": f"{prefix}_delay",
         "generator": generator(),
         "command": command_line(algorithm, request),
         "summary": summary_lines(algorithm),
         "divisor": divisor_lines(algorithm, upper),
         "constants": [localparam(c) for c in sizes + [c for part in parts for c in _constants(part, upper)]],
         "matrices": [m for part in parts for m in _matrices(part, upper)],
-        "modules": [m for part in parts for m in _modules(part, prefix, upper, request.width)],
+        "modules": [
+            m for part in parts for m in _modules(part, algorithm.programs(part.dims), prefix, upper, request.width)
+        ],
     }

@@ -1,0 +1,161 @@
+"""Straight-line programs: exact verification, the optimiser's counts, and the row-column structure."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sfc_cli.algebra.kronecker import kronecker_mixing
+from sfc_cli.algebra.optimise import Stage, best_program, compose, greedy_program, signed_digits
+from sfc_cli.algebra.program import Operand, Operation, Program, computes, output_rows, verified_program
+from sfc_cli.errors import VerificationError
+from sfc_cli.families import sfc, winograd
+from sfc_cli.options import AlgorithmRequest, build_algorithm
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+integer_matrices = st.integers(1, 7).flatmap(
+    lambda cols: st.lists(
+        st.lists(st.sampled_from([0, 0, 0, 1, -1, 2, -2, 3, -5, 4, 12, -7]), min_size=cols, max_size=cols),
+        min_size=1,
+        max_size=8,
+    )
+)
+
+
+def numerators(matrix):
+    return matrix.numerators(matrix.common_denominator())
+
+
+def test_a_program_is_evaluated_exactly_and_counted():
+    # t3 = x0 - 2 x1; t4 = t3 + 4 x2; outputs: t4, -2 t3, 0, x1
+    program = Program(
+        3,
+        (
+            Operation(Operand(0), Operand(1, 1, True)),
+            Operation(Operand(3), Operand(2, 2)),
+        ),
+        (Operand(4), Operand(3, 1, True), None, Operand(1)),
+    )
+    assert program.evaluate([5, 7, 11]) == [5 - 14 + 44, -2 * (5 - 14), 0, 7]
+    assert output_rows(program) == [(1, -2, 4), (-2, 4, 0), (0, 0, 0), (0, 1, 0)]
+    assert (program.additions, program.depth, program.shifts, program.negations) == (2, 2, 3, 2)
+    assert program.node_depths == (0, 0, 0, 1, 2)
+    assert computes(program, [[1, -2, 4], [-2, 4, 0], [0, 0, 0], [0, 1, 0]])
+    assert not computes(program, [[1, -2, 4], [-2, 4, 0], [0, 0, 1], [0, 1, 0]])
+    with pytest.raises(VerificationError):
+        verified_program(program, [[1, -2, 4], [-2, 4, 0], [0, 0, 0], [0, 1, 1]], "a test matrix")
+
+
+@pytest.mark.parametrize("value", [1, 3, 5, 7, 11, 15, 21, 23, 45, 255, 1023, 12345])
+def test_signed_digits_are_canonical(value):
+    digits = signed_digits(value)
+    assert sum(d << s for s, d in digits) == value
+    shifts = [s for s, _ in digits]
+    assert all(b - a >= 2 for a, b in itertools.pairwise(shifts))  # non-adjacent form
+
+
+def test_constants_become_shift_and_add_chains_that_are_counted():
+    # 5 x0 + 3 x1 and 5 x0 - 3 x1: 5 x0 = x0 + 4 x0 and 3 x1 = 4 x1 - x1 are built once each (2 additions),
+    # then the pair 5 x0 +- 3 x1 costs one addition per row.
+    program = greedy_program(Stage.dense([[5, 3], [5, -3]], 2))
+    assert output_rows(program) == [(5, 3), (5, -3)]
+    assert program.additions == 4
+
+
+def test_common_pairs_are_shared():
+    # Rows (x0 + x1 + x2), (x0 + x1 - x2), (x0 + x1): the pair x0 + x1 is computed once.
+    program = greedy_program(Stage.dense([[1, 1, 1], [1, 1, -1], [1, 1, 0]], 3))
+    assert program.additions == 3
+
+
+@SETTINGS
+@given(integer_matrices, st.integers(0, 7))
+def test_every_greedy_program_computes_its_matrix(matrix, order):
+    program = greedy_program(Stage.dense(matrix, len(matrix[0])), order)
+    assert computes(program, matrix)
+    flat = sum(max(0, sum(1 for c in row if c) - 1) for row in matrix)
+    constants = sum(
+        len(signed_digits(abs(c) >> ((abs(c) & -abs(c)).bit_length() - 1))) - 1 for r in matrix for c in r if c
+    )
+    assert program.additions <= flat + constants
+
+
+@SETTINGS
+@given(integer_matrices, integer_matrices)
+def test_composed_stages_compute_the_product(first, second):
+    columns = len(first)
+    second = [(row * columns)[:columns] for row in second]  # second reads the outputs of first
+    product = [[sum(a * first[k][j] for k, a in enumerate(row)) for j in range(len(first[0]))] for row in second]
+    programs = [greedy_program(Stage.dense(first, len(first[0]))), greedy_program(Stage.dense(second, columns))]
+    assert computes(compose(programs), product)
+    assert computes(best_program(product, [[Stage.dense(first, len(first[0])), Stage.dense(second, columns)]]), product)
+
+
+def test_a_wrong_factorisation_is_never_returned():
+    matrix = [[1, 1], [1, -1]]
+    wrong = [[Stage.dense([[1, 0], [0, 1]], 2)]]  # the identity: no additions, so it would win unchecked
+    with pytest.raises(VerificationError):
+        best_program(matrix, wrong)
+
+
+def test_the_optimiser_is_deterministic():
+    alg = sfc(6, 3)
+    first = best_program(numerators(alg.two_d.BT))
+    second = best_program(numerators(alg.two_d.BT))
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("request_", "input_limit", "output_limit"),
+    [
+        (AlgorithmRequest("sfc", 6, 3), 370, 360),
+        (AlgorithmRequest("sfc", 4, 3), 141, 113),
+        (AlgorithmRequest("winograd", 4, 3), 170, 148),
+        (AlgorithmRequest("winograd", 2, 3), 32, 24),
+    ],
+)
+def test_2d_programs_reach_the_issue_targets(request_, input_limit, output_limit):
+    programs = build_algorithm(request_).programs(2)
+    assert programs.input_transform.additions <= input_limit
+    assert programs.output_transform.additions <= output_limit
+
+
+def test_published_minimum_for_f2x2_3x3():
+    """Lavin and Gray's F(2x2,3x3): 32 additions for the input transform and 24 for the output."""
+    programs = winograd(2, 3).programs(2)
+    assert (programs.input_transform.additions, programs.output_transform.additions) == (32, 24)
+
+
+def test_sfc6_programs_beat_flat_and_row_column_sums():
+    alg = sfc(6, 3)
+    one, two = alg.programs(1), alg.programs(2)
+    assert (one.input_transform.additions, one.output_transform.additions) < (30, 32)
+    assert two.input_transform.additions < 564 and two.output_transform.additions < 528
+
+
+@pytest.mark.parametrize(("tile", "kernel"), [(4, 3), (6, 3), (7, 3), (6, 5)])
+def test_every_2d_sfc_row_is_at_most_two_nested_rows(tile, kernel):
+    alg = sfc(tile, kernel)
+    for two, one in ((alg.two_d.BT, alg.one_d.BT), (alg.two_d.AT.T, alg.one_d.AT.T)):
+        mixing = kronecker_mixing(numerators(two), numerators(one))
+        assert mixing is not None
+        assert all(1 <= len(row) <= 2 for row in mixing)
+
+
+def test_winograd_mixing_is_the_identity_of_nesting():
+    alg = winograd(4, 3)
+    mixing = kronecker_mixing(numerators(alg.two_d.BT), numerators(alg.one_d.BT))
+    assert mixing is not None and all(len(row) == 1 and list(row.values()) == [1] for row in mixing)
+
+
+def test_mixing_is_found_exactly_or_refused():
+    one = [[1, 0], [0, 1], [1, 1]]
+    mixing = kronecker_mixing([[1, 0, 0, 1], [1, 1, 1, 1], [7, 0, 0, 0]], one)
+    assert mixing == [{0: 1, 4: 1}, {8: 1}, {0: 7}]  # slots t1 * 3 + t2
+    identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    assert kronecker_mixing([[1, 0, 0, 0, 1, 0, 0, 0, 1]], identity) is None  # rank 3: no two nested rows
+    assert kronecker_mixing([[1, 0, 0]], one) is None  # wrong width

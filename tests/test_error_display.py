@@ -48,7 +48,7 @@ def test_a_table_wider_than_the_terminal_widens_the_output(catalog, width):
     text = rendered(catalog, width)
     assert "…" not in text and max(len(line) for line in text.splitlines()) > 200
     for row in catalog.rows:
-        *_, line = (line for line in text.splitlines() if line.startswith(row.subject.name + " "))  # errors table
+        _, line, _ = (line for line in text.splitlines() if line.startswith(row.subject.name + " "))  # errors table
         assert all(number(row.measured.int_relative[b]) in line for b in ALL_BITS)
     assert "docs/error-model.md" in text
     caption_lines = [line for line in text.splitlines() if "RMS error" in line]

@@ -15,6 +15,7 @@ import heapq
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .program import IntegerRows, Operand, Operation, Program, verified_program
 
@@ -43,8 +44,10 @@ class Stage:
         """How much work pairwise elimination starts with: the number of term pairs over all rows."""
         return sum(len(row) * (len(row) - 1) // 2 for row in self.rows)
 
-    def after(self, first: Stage) -> Stage:
+    def after(self, first: AnyStage) -> Stage:
         """The product ``self @ first`` (first applied first)."""
+        if isinstance(first, Replicated):
+            first = first.stage
         rows = []
         for row in self.rows:
             acc: dict[int, int] = {}
@@ -53,6 +56,56 @@ class Stage:
                     acc[j] = acc.get(j, 0) + c * x
             rows.append({j: x for j, x in sorted(acc.items()) if x})
         return Stage(rows, first.columns)
+
+
+@dataclass(frozen=True)
+class Replicated:
+    """Copies of one stage side by side, as in a Kronecker product with an identity: ``I_copies (x) factor``
+    when ``identity_first`` (copy i reads inputs i * columns + j), else ``factor (x) I_copies`` (copy i
+    reads inputs j * copies + i). Its program is the factor's, replicated: found once, not per copy."""
+
+    factor: Stage
+    copies: int
+    identity_first: bool
+
+    @property
+    def pair_work(self) -> int:
+        return self.factor.pair_work
+
+    @property
+    def columns(self) -> int:
+        return self.factor.columns * self.copies
+
+    @cached_property
+    def stage(self) -> Stage:
+        """The same matrix written out."""
+        rows: list[dict[int, int]] = [{} for _ in range(len(self.factor.rows) * self.copies)]
+        for i in range(self.copies):
+            for t, row in enumerate(self.factor.rows):
+                out, place = self._output(t, i), self._input
+                rows[out] = {place(j, i): c for j, c in sorted(row.items(), key=lambda jc: place(jc[0], i))}
+        return Stage(rows, self.columns)
+
+    def _input(self, j: int, copy: int) -> int:
+        return copy * self.factor.columns + j if self.identity_first else j * self.copies + copy
+
+    def _output(self, t: int, copy: int) -> int:
+        return copy * len(self.factor.rows) + t if self.identity_first else t * self.copies + copy
+
+    def program(self, factor_program: Program) -> Program:
+        """The factor's program applied to every copy."""
+        builder = ProgramBuilder(self.columns)
+        outputs: list[Operand | None] = [None] * (len(self.factor.rows) * self.copies)
+        for i in range(self.copies):
+            nodes: list[Operand | None] = [Operand(self._input(j, i)) for j in range(self.factor.columns)]
+            for op in factor_program.operations:
+                nodes.append(builder.add(_through(nodes, op.first), _through(nodes, op.second)))
+            for t, o in enumerate(factor_program.outputs):
+                outputs[self._output(t, i)] = None if o is None else _through(nodes, o)
+        return builder.program(outputs)
+
+
+AnyStage = Stage | Replicated
 
 
 class ProgramBuilder:
@@ -269,7 +322,7 @@ def _through(nodes: list[Operand | None], operand: Operand) -> Operand | None:
 
 def best_program(
     matrix: IntegerRows,
-    factorisations: Sequence[Sequence[Stage]] = (),
+    factorisations: Sequence[Sequence[AnyStage]] = (),
     what: str = "a transform",
     budget: int = WORK_BUDGET,
 ) -> Program:
@@ -278,24 +331,31 @@ def best_program(
     A factorisation lists stages in the order they are applied: ``matrix == S_k @ ... @ S_1``. Runs
     (one candidate, one tie-break order) are taken cheapest first, first every candidate in order 0,
     then further orders, while their pair work fits ``budget``; the cheapest candidate always runs.
-    The budget counts pair work, not time, so the result is the same on every machine.
+    The budget counts pair work, not time, so the result is the same on every machine. A stage
+    shared by candidates (or the factor of replicated stages) is optimised once per order.
     """
-    options = sorted(
+    options: list[Sequence[AnyStage]] = sorted(
         [[Stage.dense(matrix, len(matrix[0]) if matrix else 0)], *factorisations],
         key=lambda stages: sum(s.pair_work for s in stages),
     )
     spent = 0
     candidates = []
-    runs: dict[tuple[int, int], Program] = {}  # (id of a stage shared by candidates, order) -> its program
+    runs: dict[tuple[int, int], Program] = {}  # (id of a Stage, order) -> its program
+
+    def base(stage: AnyStage) -> Stage:
+        return stage.factor if isinstance(stage, Replicated) else stage
+
     for order in range(TIE_BREAK_ORDERS):
         for stages in options:
-            fresh = {id(s): s for s in stages if (id(s), order) not in runs}
+            fresh = {id(base(s)): base(s) for s in stages if (id(base(s)), order) not in runs}
             work = sum(s.pair_work for s in fresh.values())
             if candidates and spent + work > budget:
                 continue
             spent += work
             for key, stage in fresh.items():
                 runs[(key, order)] = greedy_program(stage, order)
-            candidates.append(compose([runs[(id(s), order)] for s in stages]))
+            programs = [runs[(id(base(s)), order)] for s in stages]
+            programs = [s.program(p) if isinstance(s, Replicated) else p for s, p in zip(stages, programs, strict=True)]
+            candidates.append(compose(programs))
     best = min(candidates, key=lambda p: (p.additions, p.depth))
     return verified_program(best, matrix, what)

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from .bilinear import Transforms
 from .kronecker import SparseRow, kronecker_mixing
 from .matrix import QMatrix
-from .optimise import Stage, best_program
+from .optimise import WORK_BUDGET, AnyStage, Replicated, Stage, best_program
 from .program import Program
+
+
+FILTER_BUDGET = WORK_BUDGET // 4
+"""The filter transform runs offline, once per kernel: less search for its additions."""
 
 
 @dataclass(frozen=True)
@@ -59,20 +63,6 @@ def programs_1d(transforms: Transforms) -> TransformPrograms:
     )
 
 
-def identity(size: int) -> Stage:
-    return Stage([{j: 1} for j in range(size)], size)
-
-
-def kron(a: Stage, b: Stage) -> Stage:
-    """Kronecker product: row (i, k) -> i * len(b.rows) + k, column (j, k) -> j * b.columns + k."""
-    rows = [
-        {j * b.columns + k: x * y for j, x in row_a.items() for k, y in row_b.items()}
-        for row_a in a.rows
-        for row_b in b.rows
-    ]
-    return Stage([dict(sorted(row.items())) for row in rows], a.columns * b.columns)
-
-
 def transpose(stage: Stage) -> Stage:
     rows: list[dict[int, int]] = [{} for _ in range(stage.columns)]
     for i, row in enumerate(stage.rows):
@@ -92,20 +82,23 @@ def _stage(matrix: QMatrix) -> Stage:
     return Stage.dense(_numerators(matrix), matrix.ncols)
 
 
-def _row_column(one: QMatrix, mixing: list[SparseRow] | None) -> list[list[Stage]]:
+def _row_column(one: QMatrix, mixing: list[SparseRow] | None) -> list[list[AnyStage]]:
     """``two == M (one (x) one)``: the Kronecker part rows first or columns first, then M."""
     k, n = one.nrows, one.ncols
     m = _integer_mixing(mixing, k * k)
     if m is None:
         return []
     b = _stage(one)
-    options = []
-    for first, second in ((kron(identity(n), b), kron(b, identity(k))), (kron(b, identity(n)), kron(identity(k), b))):
+    options: list[list[AnyStage]] = []
+    for first, second in (
+        (Replicated(b, n, True), Replicated(b, k, False)),
+        (Replicated(b, n, False), Replicated(b, k, True)),
+    ):
         options += [[first, second, m], [first, m.after(second)]]
     return options
 
 
-def _column_row(one_t: QMatrix, mixing: list[SparseRow] | None) -> list[list[Stage]]:
+def _column_row(one_t: QMatrix, mixing: list[SparseRow] | None) -> list[list[AnyStage]]:
     """``two == (one (x) one) M.T`` (the transpose of ``_row_column``): M.T first, then the Kronecker part."""
     k, m_size = one_t.nrows, one_t.ncols
     m = _integer_mixing(mixing, k * k)
@@ -113,10 +106,13 @@ def _column_row(one_t: QMatrix, mixing: list[SparseRow] | None) -> list[list[Sta
         return []
     scatter = transpose(m)
     a = transpose(_stage(one_t))
-    options = []
-    pairs = ((kron(identity(k), a), kron(a, identity(m_size))), (kron(a, identity(k)), kron(identity(m_size), a)))
+    options: list[list[AnyStage]] = []
+    pairs = (
+        (Replicated(a, k, True), Replicated(a, m_size, False)),
+        (Replicated(a, k, False), Replicated(a, m_size, True)),
+    )
     for first, second in pairs:
-        options += [[scatter, first, second], [first.after(scatter), second]]
+        options += [[scatter, first, second], [first.stage.after(scatter), second]]
     return options
 
 
@@ -124,6 +120,6 @@ def programs_2d(two: Transforms, one: Transforms, structure: KroneckerStructure)
     """Each 2-D matrix: the best of the flat matrix and its row-column factorisations."""
     return TransformPrograms(
         best_program(_numerators(two.BT), _row_column(one.BT, structure.input_mixing), "BT2"),
-        best_program(_numerators(two.G), _row_column(one.G, structure.filter_mixing), "G2"),
+        best_program(_numerators(two.G), _row_column(one.G, structure.filter_mixing), "G2", FILTER_BUDGET),
         best_program(_numerators(two.AT), _column_row(one.AT.T, structure.output_mixing), "AT2"),
     )

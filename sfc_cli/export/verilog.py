@@ -2,24 +2,25 @@
 
 A package ``p_pkg`` holds the constants as localparams, and the 1-D matrices as packed vectors of
 signed numerators (element e of the row-major matrix at ``[e*W +: W]``, the JSON order). The 2-D
-matrices are left out: packed, they grow with the fourth power of the tile (SFC-6(10x10,7x7) would take
-Verilator -Wall 25 minutes to lint); the filter transform modules compute them, and the C and JSON
-exports list them.
+matrices are left out: packed, they grow with the fourth power of the tile, and Verilator -Wall took
+24 minutes to lint SFC-6(10x10,7x7) with them (5 s without); the filter transform modules compute G2
+in hardware, and the C and JSON exports list every matrix.
 
 The modules ``p_input_transform_Nd`` (v = BT @ d), ``p_filter_transform_Nd`` (u = G @ g) and
 ``p_output_transform_Nd`` (y = AT @ prod) compute ``X_DEN * X @ in`` with the transform's verified
 straight-line program (``Algorithm.programs``): one adder per operation, shifts and negations free.
-Widths: an input element has IN_W bits; node k of the program has ``IN_W + growth_bits([row_k])``,
-where row_k is what it computes over the inputs, so its range fits (exactly once 2**(IN_W-1) exceeds
-the row's L1 norm). Each sum is computed in its own width from operands cast to it: wrap-around in a
-cast is harmless in two's complement, the result fits. Every output port element has the uniform
+Widths: an input element has IN_W bits, node k of the program ``IN_W + growth_bits([row_k])`` where
+row_k is what it computes over the inputs, so its range fits (exactly once 2**(IN_W-1) exceeds the
+row's L1 norm). Each sum is computed in its own width from operands cast to it (wrap-around in a cast
+is harmless in two's complement: the sum fits). Every output port element has the uniform
 OUT_W = IN_W + GROWTH bits, GROWTH from ``integers.growth_bits`` of the whole matrix.
 
-Pipelining: parameter PIPELINE = 0 is combinational; PIPELINE = k > 0 puts a register after every k
-adder levels and on the outputs. A node at level L > 0 is computed in stage (L-1)/k (inputs: stage 0);
-an operand made in an earlier stage is read through one register per stage boundary crossed
-(``p_delay``, one chain per node with a tap per reading level, shared by all readers of that level);
-outputs leave LATENCY = ceil(depth / k) cycles after their inputs, one input vector per cycle.
+Pipelining: every module has an input clk and a parameter PIPELINE; 0 is combinational (clk unused),
+k > 0 puts a register after every k adder levels and on the outputs. A node at level L > 0 is
+computed in stage (L-1)/k (the inputs in stage 0); each node has one chain of ``p_delay`` copies, one
+per level that reads it, so a reader takes the node through one register per stage boundary crossed.
+Outputs leave LATENCY = ceil(depth / k) cycles after their inputs (localparam LATENCY, 0 when
+combinational), and a new input vector may enter every cycle.
 
 Every literal is sized to the width declared for it (plain decimals above 32 bits are truncated by the
 tools); a constant beyond the 64 bits of a longint is refused with InputError.
@@ -50,9 +51,6 @@ from .integers import ScaledMatrix, growth_bits, signed_width
 
 OUTPUT_TRANSFORM_WIDTH = 32
 """Default IN_W of the output transforms (the products), as DESIGN.md section 7 fixes it."""
-
-LEVELS_PER_STAGE = "STEP"
-"""The module localparam holding the adder levels per pipeline stage (see ``stage``)."""
 
 
 @dataclass(frozen=True)
@@ -156,23 +154,33 @@ def packed(name: str, matrix: ScaledMatrix, comment: str) -> PackedMatrix:
 
 
 def width(growth: int) -> str:
-    """IN_W + growth as a Verilog expression."""
+    """IN_W + growth bits, as a Verilog expression."""
     return f"IN_W+{growth}" if growth else "IN_W"
 
 
 def stage(level: int) -> str:
-    """The pipeline stage of a node at adder ``level``: (level-1)/STEP; 0 for the inputs and level 1."""
-    return f"{level - 1}/{LEVELS_PER_STAGE}" if level > 1 else "0"
-
-
-def registers(later: str, earlier: str) -> str:
-    """The registers from stage ``earlier`` to stage ``later``, as a Verilog expression."""
-    return later if earlier == "0" else f"{later} - {earlier}"
+    """The pipeline stage of a node at adder ``level`` as a Verilog expression in the module's localparam
+    STEP (adder levels per stage): (level-1)/STEP, written 0 for the inputs (level 0) and level 1."""
+    return f"{level - 1}/STEP" if level > 1 else "0"
 
 
 def copy_name(name: str, level: int | None) -> str:
     """The copy of node ``name`` read by the nodes at ``level``, or by the outputs (level None)."""
     return f"{name}_out" if level is None else f"{name}_at{level}"
+
+
+def copies(name: str, level: int, readers: set[int | None]) -> tuple[Delay, ...]:
+    """The delay chain of node ``name`` at ``level``: a copy per level that reads it, in order, each from
+    the previous one, then the outputs' copy (None in ``readers``), which arrives after LATENCY cycles."""
+    chain: list[Delay] = []
+    source, earlier = name, stage(level)
+    for later_level in sorted(readers - {None}):
+        later = stage(later_level)
+        chain.append(Delay(copy_name(name, later_level), source, later if earlier == "0" else f"{later} - {earlier}"))
+        source, earlier = chain[-1].name, later
+    if None in readers:
+        chain.append(Delay(copy_name(name, None), source, "LATENCY" if earlier == "0" else f"LATENCY - {earlier}"))
+    return tuple(chain)
 
 
 def node_name(program: Program, k: int) -> str:
@@ -193,18 +201,13 @@ def nodes(program: Program) -> list[Node]:
     out = []
     for k, row in enumerate(program.node_rows):
         name = node_name(program, k)
-        delays, source, earlier = [], name, stage(depths[k])
-        for level in sorted(readers[k] - {None}):
-            delays.append(Delay(copy_name(name, level), source, registers(stage(level), earlier)))
-            source, earlier = delays[-1].name, stage(level)
-        if None in readers[k]:
-            delays.append(Delay(copy_name(name, None), source, registers("LATENCY", earlier)))
-        terms: tuple[Read, ...] = ()
-        if k >= program.inputs:
+        chain = copies(name, depths[k], readers[k])
+        if k < program.inputs:
+            out.append(Node(name, width(0), k, (), chain))
+        else:
             operation = program.operations[k - program.inputs]
-            terms = tuple(read(program, x, depths[k]) for x in (operation.first, operation.second))
-        element = k if k < program.inputs else None
-        out.append(Node(name, width(growth_bits([row])), element, terms, tuple(delays)))
+            terms = (read(program, operation.first, depths[k]), read(program, operation.second, depths[k]))
+            out.append(Node(name, width(growth_bits([row])), None, terms, chain))
     return out
 
 

@@ -17,7 +17,6 @@ from .matrix import QMatrix
 from .optimise import WORK_BUDGET, AnyStage, Replicated, Stage, best_program
 from .program import Program
 
-
 FILTER_BUDGET = WORK_BUDGET // 4
 """The filter transform runs offline, once per kernel: less search for its additions."""
 

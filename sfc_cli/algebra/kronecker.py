@@ -128,14 +128,16 @@ def _mixing_row(row: Vector, one: IntegerRows, combine: _Combinations) -> Sparse
         return None
     if not basis:
         return {}
-    support = _support(basis[0]) | _support(basis[-1])
-    inside = [
-        t
-        for t, (r, s) in enumerate(zip(one, combine.supports, strict=True))
-        if s
-        and not s & ~support
-        and (_solve_single(r, basis[0]) if len(basis) == 1 else _solve_pair(r, *basis)) is not None
-    ]
+    if len(basis) == 1:  # the slices are multiples of one row of ``one``, found by its direction
+        hit = combine.by_direction.get(_direction(basis[0])[0])
+        inside = [] if hit is None else [hit[0]]
+    else:
+        support = _support(basis[0]) | _support(basis[1])
+        inside = [
+            t
+            for t, (r, s) in enumerate(zip(one, combine.supports, strict=True))
+            if s and not s & ~support and _solve_pair(r, *basis) is not None
+        ]
     best: SparseRow | None = None
     for choice in itertools.combinations(inside, len(basis)):
         rows = [one[t] for t in choice]

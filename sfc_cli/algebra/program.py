@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 
+import numpy as np
+
 from ..errors import VerificationError
 
 IntegerRows = Sequence[Sequence[int]]
@@ -93,14 +95,30 @@ class Program:
         return [0 if o is None else nodes[o.node] * o.coefficient for o in self.outputs]
 
     @cached_property
+    def node_matrix(self) -> np.ndarray:
+        """Every node's value on every unit vector: row k is node k's integer coefficients over the
+        inputs. Computed exactly, all unit vectors at once: in int64 when that cannot overflow,
+        else in Python integers (a bound on every entry, propagated through the operations, decides)."""
+        bounds = [1] * self.inputs  # |entry| of each node row
+        for op in self.operations:
+            bounds.append((bounds[op.first.node] << op.first.shift) + (bounds[op.second.node] << op.second.shift))
+        peak = max([*bounds, *((bounds[o.node] << o.shift) for o in self.outputs if o is not None)], default=0)
+        dtype = np.int64 if peak < INT64_SAFE else object  # outputs (shifted) included
+        values = np.zeros((self.inputs + len(self.operations), self.inputs), dtype=dtype)
+        values[: self.inputs] = np.identity(self.inputs, dtype=np.int64)
+        for index, op in enumerate(self.operations, start=self.inputs):
+            values[index] = (
+                values[op.first.node] * op.first.coefficient + values[op.second.node] * op.second.coefficient
+            )
+        return values
+
+    @cached_property
     def node_rows(self) -> tuple[tuple[int, ...], ...]:
         """Every node as a row of integer coefficients over the inputs (what it computes)."""
-        rows = [tuple(int(i == j) for j in range(self.inputs)) for i in range(self.inputs)]
-        for op in self.operations:
-            a, b = rows[op.first.node], rows[op.second.node]
-            ca, cb = op.first.coefficient, op.second.coefficient
-            rows.append(tuple(ca * x + cb * y for x, y in zip(a, b, strict=True)))
-        return tuple(rows)
+        return tuple(tuple(int(x) for x in row) for row in self.node_matrix)
+
+
+INT64_SAFE = 2**62
 
 
 def output_rows(program: Program) -> list[tuple[int, ...]]:
@@ -110,14 +128,21 @@ def output_rows(program: Program) -> list[tuple[int, ...]]:
 
 
 def computes(program: Program, matrix: IntegerRows) -> bool:
-    """True exactly when the program applied to each unit vector gives the matching column of ``matrix``."""
+    """True exactly when the program applied to each unit vector gives the matching column of ``matrix``
+    (all unit vectors at once, see ``Program.node_matrix``; integers only)."""
     if len(matrix) != len(program.outputs) or any(len(row) != program.inputs for row in matrix):
         return False
-    for j in range(program.inputs):
-        column = program.evaluate([int(i == j) for i in range(program.inputs)])
-        if any(value != row[j] for value, row in zip(column, matrix, strict=True)):
-            return False
-    return True
+    values = program.node_matrix
+    zero = np.zeros(program.inputs, dtype=values.dtype)
+    rows = [zero if o is None else values[o.node] * o.coefficient for o in program.outputs]
+    if values.dtype != object and max((abs(c) for row in matrix for c in row), default=0) >= INT64_SAFE:
+        return False  # an entry the int64 evaluation proved unreachable
+    return bool(
+        np.array_equal(
+            np.array(rows, dtype=values.dtype).reshape(len(matrix), -1),
+            np.array(matrix, dtype=values.dtype).reshape(len(matrix), -1),
+        )
+    )
 
 
 def verified_program(program: Program, matrix: IntegerRows, what: str) -> Program:

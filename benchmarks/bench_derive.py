@@ -3,7 +3,7 @@
     python benchmarks/bench_derive.py
 
 Targets on a 2-core machine: a cold `sfc derive --tile 6 --kernel 3` process <= 1.0 s; all nine
-algorithms of DESIGN.md section 4, 1-D and 2-D, derived and verified in one process < 3 s;
+algorithms of docs/design.md section 4, 1-D and 2-D, derived and verified in one process < 3 s;
 `sfc --help` < 0.3 s. Whole-process times are the median of several runs.
 """
 

@@ -102,7 +102,7 @@ def test_cyclic_convolution_2d(size):
 
 
 def test_2d_dft_product_counts():
-    # DESIGN.md section 4: N = 6 gives 4 real points and 16 conjugate pairs, 52 products (not 64).
+    # docs/design.md section 4: N = 6 gives 4 real points and 16 conjugate pairs, 52 products (not 64).
     assert cyclic_products(6, 2) == 52
     assert cyclic_products(4, 2) == 22
     assert cyclic_products(6, 1) == 8

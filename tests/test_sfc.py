@@ -12,7 +12,7 @@ from sfc_cli.errors import InputError
 from sfc_cli.families import sfc, winograd
 from sfc_cli.families.sfc import choose_parameters, products_2d
 
-# DESIGN.md section 4: (K 1-D, K2 2-D, printed share of direct in percent)
+# docs/design.md section 4: (K 1-D, K2 2-D, printed share of direct in percent)
 PAPER_TABLE = {
     ("sfc", 4, 3): (7, 46, "31.94"),
     ("sfc", 6, 3): (10, 88, "27.16"),

@@ -1,4 +1,4 @@
-"""Exact verification of bilinear algorithms (DESIGN.md section 2).
+"""Exact verification of bilinear algorithms (docs/design.md section 2).
 
 A bilinear algorithm computes the tensor ``T[i, j, k] = sum_t out_map[k,t] * a_map[t,i] * g_map[t,j]``.
 Correlation F(m, r) must give ``sum_t AT[i,t] * G[t,k] * BT[t,j] == (1 if j == i + k else 0)``, in 2-D

@@ -1,4 +1,4 @@
-"""The C header of DESIGN.md section 7: what goes in it (templates/algorithm.h.j2 lays it out).
+"""The C header of docs/design.md section 7: what goes in it (templates/algorithm.h.j2 lays it out).
 
 Every matrix X (AT, G, BT; AT2, G2, BT2 in 2-D) is ``X = p_X / P_X_DEN`` with exact integers
 (``p_G_num`` for G, as the contract names it). Transform functions compute

@@ -20,7 +20,7 @@ DEFAULT_VERILOG_WIDTH = 8
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """A checked request: format, identifier prefix (p in DESIGN.md section 7), Verilog input width.
+    """A checked request: format, identifier prefix (p in docs/design.md section 7), Verilog input width.
 
     An empty prefix stands for the default one, derived from the algorithm's name (``named``).
     """

@@ -1,4 +1,4 @@
-"""The JSON object of DESIGN.md section 7 (format "sfc-algorithm", version 1)."""
+"""The JSON object of docs/design.md section 7 (format "sfc-algorithm", version 1)."""
 
 from __future__ import annotations
 

@@ -81,9 +81,7 @@ class Algorithm:
 
     @cached_property
     def programs_2d(self) -> TransformPrograms | None:
-        if self.two_d is None or self.kronecker is None:
-            return None
-        return programs_2d(self.two_d, self.one_d, self.kronecker)
+        return None if self.two_d is None else programs_2d(self.two_d, self.one_d)
 
     def programs(self, dims: int) -> TransformPrograms:
         """The verified programs of the transforms in ``dims`` dimensions (1, or 2 when present)."""

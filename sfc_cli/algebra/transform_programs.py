@@ -5,11 +5,14 @@ integers the C and Verilog exports work in): BT (input transform), G (filter tra
 (output transform). In 2-D, besides the flat matrix, the optimiser is offered the structural
 factorisations ``BT2 = M (BT (x) BT)`` with the Kronecker part applied row-column (rows first or
 columns first, the last two stages merged or not), and the same for G2 and, transposed, for AT2.
+Results are cached per transforms (pure functions of the exact matrices): an error report that
+derives the same algorithm twice optimises it once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from .bilinear import Transforms
 from .kronecker import SparseRow, kronecker_mixing
@@ -42,6 +45,7 @@ class KroneckerStructure:
     output_mixing: list[SparseRow] | None
 
 
+@cache
 def kronecker_structure(two: Transforms, one: Transforms) -> KroneckerStructure:
     def mixing(two_matrix: QMatrix, one_matrix: QMatrix) -> list[SparseRow] | None:
         return kronecker_mixing(_numerators(two_matrix), _numerators(one_matrix))
@@ -53,6 +57,7 @@ def _numerators(matrix: QMatrix) -> list[list[int]]:
     return matrix.numerators(matrix.common_denominator())
 
 
+@cache
 def programs_1d(transforms: Transforms) -> TransformPrograms:
     """Each 1-D matrix optimised on its own."""
     return TransformPrograms(
@@ -115,8 +120,10 @@ def _column_row(one_t: QMatrix, mixing: list[SparseRow] | None) -> list[list[Any
     return options
 
 
-def programs_2d(two: Transforms, one: Transforms, structure: KroneckerStructure) -> TransformPrograms:
+@cache
+def programs_2d(two: Transforms, one: Transforms) -> TransformPrograms:
     """Each 2-D matrix: the best of the flat matrix and its row-column factorisations."""
+    structure = kronecker_structure(two, one)
     return TransformPrograms(
         best_program(_numerators(two.BT), _row_column(one.BT, structure.input_mixing), "BT2"),
         best_program(_numerators(two.G), _row_column(one.G, structure.filter_mixing), "G2", FILTER_BUDGET),

@@ -165,21 +165,30 @@ def stage(level: int) -> str:
 
 
 def copy_name(name: str, level: int | None) -> str:
-    """The copy of node ``name`` read by the nodes at ``level``, or by the outputs (level None)."""
-    return f"{name}_out" if level is None else f"{name}_at{level}"
+    """The copy of node ``name`` read by the nodes at ``level``, or by the outputs (level None). Level 1
+    reads only inputs, always in its own stage: it takes them directly."""
+    if level is None:
+        return f"{name}_out"
+    return name if level == 1 else f"{name}_at{level}"
+
+
+def registers(later: str, earlier: str) -> str:
+    """The registers from stage ``earlier`` to stage ``later`` (Verilog expressions), as one."""
+    return later if earlier == "0" else f"{later} - {earlier}"
 
 
 def copies(name: str, level: int, readers: set[int | None]) -> tuple[Delay, ...]:
     """The delay chain of node ``name`` at ``level``: a copy per level that reads it, in order, each from
     the previous one, then the outputs' copy (None in ``readers``), which arrives after LATENCY cycles."""
+    levels = sorted(r for r in readers if r is not None and r > 1)  # level 1 takes the inputs directly
+    targets: list[tuple[int | None, str]] = [(r, stage(r)) for r in levels]
+    if None in readers:
+        targets.append((None, "LATENCY"))
     chain: list[Delay] = []
     source, earlier = name, stage(level)
-    for later_level in sorted(readers - {None}):
-        later = stage(later_level)
-        chain.append(Delay(copy_name(name, later_level), source, later if earlier == "0" else f"{later} - {earlier}"))
+    for reader, later in targets:
+        chain.append(Delay(copy_name(name, reader), source, registers(later, earlier)))
         source, earlier = chain[-1].name, later
-    if None in readers:
-        chain.append(Delay(copy_name(name, None), source, "LATENCY" if earlier == "0" else f"LATENCY - {earlier}"))
     return tuple(chain)
 
 

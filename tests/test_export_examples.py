@@ -42,12 +42,17 @@ def test_verilog_example_passes_its_testbench_and_lint(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("algo", "outputs"),
-    [("--fractions-in A", 36), ("--algo winograd --tile 4 --fractions-in B", 16), ("--tile 6 --kernel 5", 36)],
+    ("algo", "outputs", "pipeline"),
+    [
+        ("--fractions-in A", 36, 0),
+        ("--algo winograd --tile 4 --fractions-in B", 16, 1),
+        ("--tile 6 --kernel 5", 36, 0),
+        ("--tile 6 --kernel 3", 36, 2),
+    ],
 )
-def test_verilog_example_takes_a_tile_count_and_fractions_outside_g(tmp_path, algo, outputs):
+def test_verilog_example_takes_a_tile_count_pipelines_and_fractions_outside_g(tmp_path, algo, outputs, pipeline):
     tool("iverilog")
-    run = make("verilog", tmp_path, "run", f"ALGO={algo}", "TILES=8")
+    run = make("verilog", tmp_path, "run", f"ALGO={algo}", "TILES=8", f"PIPELINE={pipeline}")
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"PASS: 8 tiles, {outputs} outputs each, exact" in run.stdout
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sfc_cli.algorithm import Algorithm
 from sfc_cli.export.content import ExportRequest
+from sfc_cli.export.integers import signed_width
 from sfc_cli.export.render import render
 from sfc_cli.options import AlgorithmRequest, build_algorithm
 
@@ -37,6 +38,15 @@ VARIANTS = {
 }
 """Small extras: fractions outside G give the C and Verilog transforms denominators of their own;
 F(1x1,1x1) has one-element ports; the last one has a denominator beyond 32 bits."""
+
+
+def exact_output_width(numerators: list[list[int]] | tuple[tuple[int, ...], ...], in_width: int) -> int:
+    """The least signed width holding every output ``row @ x`` for signed in_width-bit inputs x, from the
+    attained extremes (each input at its minimum or maximum): the oracle for ``growth_bits``."""
+    lo, hi = -(1 << (in_width - 1)), (1 << (in_width - 1)) - 1
+    low = min(sum(min(c * lo, c * hi) for c in row) for row in numerators)
+    high = max(sum(max(c * lo, c * hi) for c in row) for row in numerators)
+    return signed_width(low, high)
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Exact integer facts behind the generated code: bit growth, shift-and-add sums, safe input ranges."""
+"""Exact integer facts behind the generated code: bit growth, widths, safe input ranges."""
 
 from __future__ import annotations
 
@@ -6,19 +6,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfc_cli.export.content import dimensions
+from sfc_cli.errors import InputError
+from sfc_cli.export.content import ExportRequest, dimensions
 from sfc_cli.export.integers import (
-    Term,
-    exact_output_width,
+    fits_exports,
     growth_bits,
     hex_double,
-    linear_forms,
-    row_norms,
-    shift_terms,
+    safe_input_bits,
     signed_width,
+    transform_intervals,
 )
+from sfc_cli.export.render import render
+from sfc_cli.options import AlgorithmRequest, build_algorithm
 
-from .export_support import NAMED, algorithm
+from .export_support import NAMED, algorithm, exact_output_width
 
 rows = st.lists(st.integers(-40, 40), min_size=1, max_size=6)
 matrices = st.integers(1, 6).flatmap(
@@ -31,7 +32,7 @@ matrices = st.integers(1, 6).flatmap(
 def test_growth_is_sufficient_for_every_width_and_exact_for_wide_inputs(matrix, in_width):
     exact = exact_output_width(matrix, in_width)
     assert exact <= in_width + growth_bits(matrix)
-    if 1 << (in_width - 1) > max(row_norms(matrix)):
+    if 1 << (in_width - 1) > max(sum(abs(c) for c in row) for row in matrix):
         assert exact == max(in_width, in_width + growth_bits(matrix)) or not any(any(row) for row in matrix)
 
 
@@ -50,19 +51,26 @@ def test_verilog_widths_are_the_exact_minimum_at_the_default_widths(name):
             assert exact_output_width(matrix, width) == width + growth_bits(matrix)
 
 
-@given(st.lists(st.tuples(st.integers(0, 7), st.integers(-100, 100).filter(bool)), max_size=5))
-def test_shift_terms_add_up_to_the_coefficients(pairs):
-    terms = [Term(index, c) for index, c in pairs]
-    total = [0] * 8
-    for t in shift_terms(terms):
-        total[t.index] += (-1 if t.negative else 1) << t.shift
-    expected = [0] * 8
-    for index, c in pairs:
-        expected[index] += c
-    assert total == expected
-
-
-def test_linear_forms_and_widths():
-    assert linear_forms([[0, 2, -1]]) == [[Term(1, 2), Term(2, -1)]]
+def test_widths_and_doubles():
     assert signed_width(-128, 127) == 8 and signed_width(-129, 0) == 9 and signed_width(0, 128) == 9
     assert hex_double(__import__("fractions").Fraction(1, 6)) == "0x1.5555555555555p-3"
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_safe_bits_are_the_largest_width_that_overflows_nothing(name):
+    """At SAFE_BITS every node, shifted operand and product of the C functions fits int64 and every v fits
+    int32 (exact intervals); one bit more breaks one of them, unless d is already 32 bits."""
+    for part in dimensions(algorithm(name)):
+        bits = safe_input_bits(part.programs)
+        assert 1 <= bits <= 32
+        assert fits_exports(part.programs, bits)
+        assert bits == 32 or not fits_exports(part.programs, bits + 1)
+        _, _, at_nodes = transform_intervals(part.programs, bits)
+        assert max(max(-lo, hi) for lo, hi in at_nodes) <= 2**63 - 1
+
+
+def test_no_safe_width_is_reported_as_zero_and_refused():
+    big = build_algorithm(AlgorithmRequest("winograd", 2, 3, points="0,1,-1,999999"))
+    assert safe_input_bits(big.programs(1)) == 1 and safe_input_bits(big.programs(2)) == 0
+    with pytest.raises(InputError, match="2-D transforms overflow 64 bits even for 1-bit data"):
+        render(big, ExportRequest("c", "w"))

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from sfc_cli.algebra.program import Program
 from sfc_cli.export.content import ExportRequest, dimensions
-from sfc_cli.export.integers import exact_output_width, growth_bits
+from sfc_cli.export.integers import growth_bits
 from sfc_cli.export.render import render
 from sfc_cli.options import AlgorithmRequest, build_algorithm
 
-from .export_support import NAMED, VARIANTS, algorithm, exported
+from .export_support import NAMED, VARIANTS, algorithm, exact_output_width, exported
 from .test_export_verilog import KINDS, check_simulation, latency, module_check
 from .verilog_reading import Wire, read_module
 

@@ -235,20 +235,21 @@ def greedy_program(stage: Stage, order: int = 0) -> Program:
     builder = ProgramBuilder(stage.columns)
     row_terms = _constant_terms(builder, stage.rows)
     ranks = _ranks(order, stage.columns)
-
-    def rank(node: int) -> int:
-        return ranks[node] if node < len(ranks) else node
+    shuffled = len(ranks)
+    depths = builder.depths
 
     def priority(key: PairKey, count: int) -> tuple[int, int, int, int, int]:
-        depth = max(builder.depths[key[0]], builder.depths[key[1]]) if order == 1 else 0
-        return (-count, depth, rank(key[0]), rank(key[1]), key[2])
+        a, b, ratio = key
+        if order == 1:
+            return (-count, max(depths[a], depths[b]), a, b, ratio)
+        return (-count, 0, ranks[a] if a < shuffled else a, ranks[b] if b < shuffled else b, ratio)
 
     where: dict[PairKey, set[int]] = {}
     for index, terms in enumerate(row_terms):
-        items = sorted(terms.items())
-        for i, u in enumerate(items):
-            for v in items[i + 1 :]:
-                where.setdefault(_pair_key(u, v)[0], set()).add(index)
+        items = sorted(terms.items(), key=lambda term: (abs(term[1]), term[0]))  # the base of a pair comes first
+        for i, (a, ca) in enumerate(items):
+            for b, cb in items[i + 1 :]:
+                where.setdefault((a, b, cb // ca), set()).add(index)
     heap = [(priority(key, len(rs)), key) for key, rs in where.items() if len(rs) > 1]
     heapq.heapify(heap)
     while heap:
@@ -266,8 +267,7 @@ def greedy_program(stage: Stage, order: int = 0) -> Program:
             del terms[other]
             replacement = (created.node, kept * created.coefficient)
             for w in terms.items():
-                for gone in ((base, kept), (other, kept * ratio)):
-                    old = _pair_key(gone, w)[0]
+                for old in (_pair_key((base, kept), w)[0], _pair_key((other, kept * ratio), w)[0]):
                     where[old].discard(index)
                     touched.add(old)
                 new = _pair_key(replacement, w)[0]

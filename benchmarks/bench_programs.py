@@ -191,7 +191,7 @@ def lut_count(verilog: Path, module: str, width: int | None) -> tuple[int, float
     parameter = "" if width is None else f"chparam -set IN_W {width} {module}; "
     script = f"read_verilog -sv {verilog}; {parameter}synth -flatten -top {module}; abc -lut 6; stat"
     start = time.perf_counter()
-    run = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True, check=True)
+    run = subprocess.run(["yosys", "-p", script], capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - start
     luts = re.findall(r"\$lut\s+(\d+)", run.stdout)
     return (int(luts[-1]) if luts else -1), seconds

@@ -83,15 +83,13 @@ def addition_columns(report: Report, roles: tuple[tuple[str, str], ...] = ADDITI
     for role, symbol in roles:
         name = symbol + suffix
         cols += [
-            Column(f"additions_{role}_program", f"{name}\nprog.", lambda r, o=role: r.subject.additions[o].program),
-            Column(f"additions_{role}_depth", f"{name}\ndepth", lambda r, o=role: r.subject.additions[o].depth),
-            Column(f"additions_{role}_flat", f"{name}\nflat", lambda r, o=role: r.subject.additions[o].flat.additions),
+            Column(f"additions_{role}_program", f"{name}\nprog.", lambda r, o=role: r.additions[o].program),
+            Column(f"additions_{role}_depth", f"{name}\ndepth", lambda r, o=role: r.additions[o].depth),
+            Column(f"additions_{role}_flat", f"{name}\nflat", lambda r, o=role: r.additions[o].flat.additions),
             Column(
                 f"additions_{role}_row_column",
                 f"{name}\nrow-col.",
-                lambda r, o=role: (
-                    "-" if r.subject.additions[o].row_column is None else r.subject.additions[o].row_column
-                ),
+                lambda r, o=role: "-" if r.additions[o].row_column is None else r.additions[o].row_column,
             ),
         ]
     return cols
@@ -261,7 +259,7 @@ def row_record(report: Report, row: Row) -> dict[str, Any]:
                 "flat": c.flat.additions,
                 "row_column": c.row_column,
             }
-            for role, c in subject.additions.items()
+            for role, c in row.additions.items()
         },
         "overflow": [name for name, value in figures.items() if math.isinf(value)],
         "data": report.data.describe(),

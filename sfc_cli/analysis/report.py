@@ -43,10 +43,8 @@ parameters (SFC: N=4 for SFC-4(4x4,3x3), N=6 otherwise; Winograd: the default po
 
 @dataclass(frozen=True)
 class Subject:
-    """One row's algorithm: a derived Algorithm, or direct convolution (tile 1, the baseline).
-
-    ``additions`` holds the addition counts of its input, filter and output transforms (by role) in
-    ``dims`` dimensions."""
+    """One row's algorithm: a derived Algorithm, or direct convolution (tile 1, the baseline, with no
+    ``algorithm``)."""
 
     name: str
     family: str
@@ -55,11 +53,10 @@ class Subject:
     dims: int
     one_d: Transforms
     transforms: Transforms
-    additions: dict[str, AdditionCounts]
+    algorithm: Algorithm | None
 
     @classmethod
     def of(cls, algorithm: Algorithm) -> Subject:
-        counts = {c.role: c for c in addition_counts(algorithm) if c.dims == algorithm.dims}
         return cls(
             algorithm.name,
             algorithm.family,
@@ -68,15 +65,22 @@ class Subject:
             algorithm.dims,
             algorithm.one_d,
             algorithm.transforms,
-            counts,
+            algorithm,
         )
 
     @classmethod
     def direct(cls, kernel: int, dims: int) -> Subject:
         name = f"direct({'x'.join([str(kernel)] * dims)})"
         transforms = direct_transforms(1, kernel, dims)
-        counts = {c.role: c for c in plain_addition_counts(transforms, dims)}
-        return cls(name, "direct", 1, kernel, dims, direct_transforms(1, kernel, 1), transforms, counts)
+        return cls(name, "direct", 1, kernel, dims, direct_transforms(1, kernel, 1), transforms, None)
+
+    def additions(self) -> dict[str, AdditionCounts]:
+        """Addition counts of the input, filter and output transforms (by role) in ``dims`` dimensions."""
+        if self.algorithm is None:
+            counts = plain_addition_counts(self.transforms, self.dims)
+        else:
+            counts = [c for c in addition_counts(self.algorithm) if c.dims == self.dims]
+        return {c.role: c for c in counts}
 
     @property
     def shape(self) -> Shape:
@@ -90,12 +94,13 @@ class Subject:
 
 @dataclass(frozen=True)
 class Row:
-    """Every figure of one algorithm. ``conditions[dims][scaling]``; ``bounds[bits]``."""
+    """Every figure of one algorithm. ``conditions[dims][scaling]``; ``bounds[bits]``; ``additions[role]``."""
 
     subject: Subject
     conditions: dict[int, dict[str, Conditions]]
     bounds: dict[int, Bound]
     measured: Measurement
+    additions: dict[str, AdditionCounts]
 
 
 @dataclass(frozen=True)
@@ -124,9 +129,8 @@ def analyse(subject: Subject, bits: Sequence[int], data: DataSource, on_batch: C
     if subject.dims == 2:
         conditions[2] = conditions_by_scaling_2d(subject.one_d, subject.transforms)
     bounds = worst_case_bounds(subject.transforms, subject.tile, subject.kernel, subject.dims, bits)
-    return Row(
-        subject, conditions, bounds, measure(subject.transforms, subject.shape, data, measured_bits(bits), on_batch)
-    )
+    measured = measure(subject.transforms, subject.shape, data, measured_bits(bits), on_batch)
+    return Row(subject, conditions, bounds, measured, subject.additions())
 
 
 def progress_steps(subjects: Sequence[Subject], data: DataSource) -> int:

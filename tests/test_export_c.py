@@ -1,4 +1,4 @@
-"""The exported C header: compiles as strict C99 and C++17, and computes exact 2-D correlation."""
+"""The exported C header: compiles as strict C99, C++11 and C++17, and computes exact 2-D correlation."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .helpers import run_sfc
 CHECK_PROGRAM = REPO / "tests" / "c" / "check_export.c"
 C_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 CXX_FLAGS = ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
+CXX11_FLAGS = ["-std=c++11", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 TRIALS = "1000"  # each trial checks one random 1-D and one random 2-D tile; every 5th uses extremes
 
 
@@ -23,7 +24,11 @@ def _build(tmp_path: Path, name: str, compiler: str, flags: list[str], language:
 
 
 @pytest.mark.parametrize("name", [*NAMED, *VARIANTS])
-@pytest.mark.parametrize(("compiler", "flags", "language"), [("gcc", C_FLAGS, "c"), ("g++", CXX_FLAGS, "c++")])
+@pytest.mark.parametrize(
+    ("compiler", "flags", "language"),
+    [("gcc", C_FLAGS, "c"), ("g++", CXX_FLAGS, "c++"), ("g++", CXX11_FLAGS, "c++")],
+    ids=["c99", "c++17", "c++11"],
+)
 def test_header_compiles_strictly_and_correlates_exactly(tmp_path, name, compiler, flags, language):
     binary = _build(tmp_path, name, compiler, flags, language)
     proc = run([str(binary), "20240711", TRIALS])
@@ -46,7 +51,7 @@ def test_header_layout_follows_the_contract():
         "static inline void sfc6_6x6_3x3_output_transform_2d(const int64_t prod[88], int64_t y[36])",
     ):
         assert declaration in text
-    assert "0x1.5555555555555p-3" in text  # 1/6 rounded to the nearest double, as float.hex writes it
+    assert "0.16666666666666666" in text  # 1/6 rounded to the nearest double, in 17 significant digits
     assert " * Command: sfc export --format c --algo sfc --tile 6 --kernel 3 --dft 6 --corrections 1,1" in text
     assert " * Products 2-D: 88 (direct 324, nested 1-D 100, 3.68x fewer than direct)" in text
 
@@ -81,3 +86,45 @@ def test_a_denominator_beyond_64_bits_is_refused_in_one_line():
     run = run_sfc("export", "--format", "c", "--algo", "winograd", "--tile", "2", "--points", points)
     assert run.code == 2 and run.stdout == ""
     assert run.stderr == "sfc: error: F_2X2_3X3_G_DEN is beyond 64 bits; it cannot be exported to C\n"
+
+
+ROUND_TRIP = """
+#include <stdio.h>
+#include "exported.h"
+int main(void)
+{
+    int i, j, bad = 0;
+    for (i = 0; i < CHK_PRODUCTS_1D; ++i)
+        for (j = 0; j < CHK_KERNEL; ++j)
+            bad += chk_G_f64[i][j] != (double)chk_G_num[i][j] / (double)CHK_G_DEN;
+    for (i = 0; i < CHK_PRODUCTS_2D; ++i)
+        for (j = 0; j < CHK_KERNEL * CHK_KERNEL; ++j)
+            bad += chk_G2_f64[i][j] != (double)chk_G2_num[i][j] / (double)CHK_G2_DEN;
+    printf("%d\\n", bad);
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("standard", ["c++11", "c++14"])
+def test_double_literals_round_trip_bit_for_bit_in_older_cxx(tmp_path, standard):
+    """The _f64 entries are the exact fractions rounded to the nearest double (an IEEE division of two
+    exactly representable integers is), as g++ reads them under C++11 and C++14."""
+    (tmp_path / "exported.h").write_text(exported("SFC-6(6x6,3x3)", "c"))
+    (tmp_path / "round_trip.cc").write_text(ROUND_TRIP)
+    binary = tmp_path / "round_trip"
+    run(
+        [
+            tool("g++"),
+            f"-std={standard}",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-I",
+            str(tmp_path),
+            str(tmp_path / "round_trip.cc"),
+            "-o",
+            str(binary),
+        ]
+    )
+    assert run([str(binary)]).stdout == "0\n"

@@ -101,7 +101,7 @@ def test_json_c_and_verilog_hold_the_same_numbers(name):
             else:
                 assert v_name not in packed
             if den > 1:
-                assert [[float.fromhex(x) for x in row] for row in arrays[f"{label}_f64"]] == [
+                assert [[float(x) for x in row] for row in arrays[f"{label}_f64"]] == [
                     [float(x) for x in row] for row in matrix
                 ]
             function = {"AT": "output", "G": "filter", "BT": "input"}[key]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,9 +11,9 @@ from hypothesis import strategies as st
 from sfc_cli.errors import InputError
 from sfc_cli.export.content import ExportRequest, dimensions
 from sfc_cli.export.integers import (
+    decimal_double,
     fits_exports,
     growth_bits,
-    hex_double,
     safe_input_bits,
     signed_width,
     transform_intervals,
@@ -53,7 +55,13 @@ def test_verilog_widths_are_the_exact_minimum_at_the_default_widths(name):
 
 def test_widths_and_doubles():
     assert signed_width(-128, 127) == 8 and signed_width(-129, 0) == 9 and signed_width(0, 128) == 9
-    assert hex_double(__import__("fractions").Fraction(1, 6)) == "0x1.5555555555555p-3"
+    assert decimal_double(Fraction(1, 6)) == "0.16666666666666666"
+    assert decimal_double(Fraction(2)) == "2.0" and decimal_double(Fraction(-1, 3)) == "-0.33333333333333331"
+
+
+@given(st.fractions(min_value=-(10**6), max_value=10**6, max_denominator=10**9))
+def test_decimal_literals_round_trip_bit_for_bit(value):
+    assert float(decimal_double(value)) == float(value)
 
 
 @pytest.mark.parametrize("name", NAMED)

@@ -28,7 +28,7 @@ from .content import (
     summary_lines,
     transform_constants,
 )
-from .integers import Interval, ScaledMatrix, hex_double, safe_input_bits, transform_intervals
+from .integers import Interval, ScaledMatrix, decimal_double, safe_input_bits, transform_intervals
 
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63) + 1, (1 << 63) - 1)
@@ -139,7 +139,7 @@ def _arrays(part: Dimension, prefix: str) -> list[CArray]:
         rows = [[str(x) for x in row] for row in matrix.numerators]
         integers.append(CArray(array, integer_type(matrix, name), rows, f"{name} * {prefix.upper()}_{name}_DEN"))
         if matrix.denominator > 1:
-            values = [[hex_double(x) for x in row] for row in exact.rows]
+            values = [[decimal_double(x) for x in row] for row in exact.rows]
             doubles.append(CArray(f"{prefix}_{name}_f64", "double", values, f"{name} rounded to nearest doubles"))
     return integers + doubles
 

@@ -36,9 +36,11 @@ def scaled(matrix: QMatrix) -> ScaledMatrix:
     return ScaledMatrix(tuple(tuple(row) for row in matrix.numerators(denominator)), denominator)
 
 
-def hex_double(value: Fraction) -> str:
-    """The exact value rounded to the nearest double, as a C99 hexadecimal literal (``float.hex``)."""
-    return float(value).hex()
+def decimal_double(value: Fraction) -> str:
+    """The exact value rounded to the nearest double, as a decimal literal with 17 significant digits:
+    every C99 and C++ compiler reads it back as that same double (hexadecimal floats need C99 or C++17)."""
+    text = format(float(value), ".17g")
+    return text if any(c in text for c in ".en") else text + ".0"
 
 
 def signed_width(low: int, high: int) -> int:

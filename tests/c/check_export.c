@@ -1,7 +1,7 @@
 /*
  * Checks an exported header (prefix chk) exactly, in 1-D and 2-D: every transform function against
  * its exported integer matrix, and the whole algorithm against direct correlation.
- * Valid C99 and C++17. Usage: check_export SEED TRIALS. Tiles d and kernels g are random signed
+ * Valid C99, C++11 and C++17. Usage: check_export SEED TRIALS. Tiles d and kernels g are random signed
  * integers of CHK_SAFE_BITS_*D bits, with extremes: all minimum, all maximum, random signs of the
  * extremes, small values. Prints "ok" and exits 0, or prints the first mismatch and exits 1.
  */

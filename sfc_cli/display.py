@@ -10,6 +10,7 @@ from .algebra.matrix import QMatrix
 from .algorithm import Algorithm, SfcParameters
 from .analysis.costs import AdditionCounts, addition_counts
 from .export.jsonio import point_text
+from .families.sfc import fewer_products_elsewhere, products_2d
 
 
 def matrix_lines(matrix: QMatrix) -> str:
@@ -25,10 +26,29 @@ def describe_parameters(algorithm: Algorithm, automatic: bool) -> str:
         left, right = params.corrections
         text = f"DFT size N={params.dft}, corrections {left} left + {right} right"
         how = "chosen: fewest 2-D products among the additions-only sizes N in 2, 3, 4, 6"
+        elsewhere = fewer_products_elsewhere(algorithm.tile, algorithm.kernel, products_2d_of(algorithm))
+        if automatic and elsewhere is not None:
+            better, count = elsewhere
+            command = (
+                f"sfc derive --tile {algorithm.tile} --kernel {algorithm.kernel} --dft {better.dft} "
+                f"--corrections {better.corrections[0]},{better.corrections[1]}"
+            )
+            how += (
+                f"; N={better.dft} would need at most {count} 2-D products, with constants other than 0 and +-1 "
+                f"in BT and AT: {command}"
+            )
     else:
         text = "points " + ", ".join(point_text(p) for p in params.points)
         how = "default point table"
     return f"{text} ({how})" if automatic else text
+
+
+def products_2d_of(algorithm: Algorithm) -> int:
+    """The algorithm's 2-D products (built, or counted when only 1-D was asked for)."""
+    if algorithm.two_d is not None:
+        return algorithm.two_d.products
+    assert isinstance(algorithm.parameters, SfcParameters)
+    return products_2d(algorithm.parameters, algorithm.tile, algorithm.kernel)
 
 
 def summary_table(algorithm: Algorithm) -> Table:

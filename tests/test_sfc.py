@@ -10,7 +10,9 @@ from sfc_cli.algebra.matrix import QMatrix
 from sfc_cli.algorithm import SfcParameters
 from sfc_cli.errors import InputError
 from sfc_cli.families import sfc, winograd
-from sfc_cli.families.sfc import choose_parameters, products_2d
+from sfc_cli.families.sfc import choose_parameters, fewer_products_elsewhere, products_2d
+
+from .helpers import run_sfc
 
 # docs/design.md section 4: (K 1-D, K2 2-D, printed share of direct in percent)
 PAPER_TABLE = {
@@ -163,3 +165,17 @@ def test_bad_sizes():
         winograd(2, 0)
     with pytest.raises(InputError, match="input tile of at least 2"):
         sfc(1, 1)
+
+
+def test_fewer_products_beyond_the_additions_only_sizes_are_pointed_out():
+    """The default minimises over N in {2, 3, 4, 6}; a larger N with fewer 2-D products is named, with its
+    count (an upper bound) and the command, and nothing is named when the default is already best."""
+    assert fewer_products_elsewhere(6, 3, 88) is None
+    better, count = fewer_products_elsewhere(10, 7, 1432)
+    assert (better.dft, better.corrections, count) == (14, (1, 1), 456)
+    run = run_sfc("derive", "--tile", "8", "--kernel", "5", "--dims", "1")
+    assert run.code == 0
+    text = " ".join(run.stdout.split())
+    assert "N=12 would need at most 238 2-D products" in text
+    assert "sfc derive --tile 8 --kernel 5 --dft 12 --corrections 0,0" in text
+    assert "would need" not in run_sfc("derive", "--tile", "8", "--kernel", "5", "--dims", "1", "--dft", "6").stdout

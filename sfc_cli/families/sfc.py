@@ -60,6 +60,22 @@ def choose_parameters(tile: int, kernel: int) -> SfcParameters:
     return min(candidates, key=cost)
 
 
+def fewer_products_elsewhere(tile: int, kernel: int, products: int) -> tuple[SfcParameters, int] | None:
+    """The N outside the additions-only sizes (corrections split evenly) with the fewest 2-D products,
+    and that count, when it is below ``products``; None otherwise. The count is the formula of
+    ``products_2d``, an upper bound on what the built algorithm needs (idle products are dropped), so
+    a suggestion is never optimistic. Such N have fields of degree 4 or more: constants in BT and AT."""
+    n = tile + kernel - 1
+    candidates = [
+        SfcParameters(dft, even_split(n - dft)) for dft in range(2, n + 1) if dft not in ADDITIONS_ONLY_DFT_SIZES
+    ]
+    counted = [(products_2d(p, tile, kernel), p.dft, p) for p in candidates]
+    if not counted:
+        return None
+    count, _, best = min(counted, key=lambda item: item[:2])
+    return (best, count) if count < products else None
+
+
 def resolve_parameters(tile: int, kernel: int, dft: int | None, corrections: tuple[int, int] | None) -> SfcParameters:
     """Fill in what the user left out: N from the corrections, corrections from N, or both."""
     n = tile + kernel - 1

@@ -121,3 +121,9 @@ def test_direct_exact_in_fp16_is_an_input_error():
     image[0, 0] = 1.0
     with pytest.raises(InputError, match="direct convolution is exact in FP16"):
         measure(winograd(2, 3).transforms, Shape(2, 3, 2), DataSource(1, 0, image, "dot.pgm"), (8,))
+
+
+def test_plain_pgm_pixels_above_the_maximum_are_refused():
+    with pytest.raises(ValueError, match="a PGM pixel is 300, above the file's maximum value 255"):
+        parse_pgm(b"P2\n2 2\n255\n0 10 300 20\n")
+    assert parse_pgm(b"P2\n2 2\n255\n0 10 255 20\n").max() == 1.0

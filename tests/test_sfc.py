@@ -179,3 +179,11 @@ def test_fewer_products_beyond_the_additions_only_sizes_are_pointed_out():
     assert "N=12 would need at most 238 2-D products" in text
     assert "sfc derive --tile 8 --kernel 5 --dft 12 --corrections 0,0" in text
     assert "would need" not in run_sfc("derive", "--tile", "8", "--kernel", "5", "--dims", "1", "--dft", "6").stdout
+
+
+def test_an_oversized_tile_is_named_plainly():
+    with pytest.raises(InputError) as error:
+        sfc(100, 3)
+    message = str(error.value)
+    assert message.startswith("tile 100 and kernel 3 need an input tile of 102 (tile + kernel - 1), above")
+    assert "tile tile" not in message

@@ -35,6 +35,8 @@ def parse_pgm(raw: bytes) -> np.ndarray:
         pixels = np.frombuffer(body[: width * height * dtype.itemsize], dtype=dtype)
     if pixels.size != width * height:
         raise ValueError(f"PGM data ends early: {pixels.size} of {width * height} pixels")
+    if pixels.max(initial=0) > maxval:
+        raise ValueError(f"a PGM pixel is {int(pixels.max())}, above the file's maximum value {maxval}")
     return pixels.reshape(height, width).astype(np.float64) / maxval
 
 

@@ -17,6 +17,7 @@ def check_sizes(tile: int, kernel: int, dims: int) -> None:
     n = tile + kernel - 1
     if n > MAX_INPUT[dims]:
         raise InputError(
-            f"input tile tile + kernel - 1 = {n} is above the supported {MAX_INPUT[dims]} in {dims}-D"
+            f"tile {tile} and kernel {kernel} need an input tile of {n} (tile + kernel - 1), above the "
+            f"supported {MAX_INPUT[dims]} in {dims}-D"
             + (" (use --dims 1 for up to 64)" if dims == 2 else "")
         )

@@ -72,3 +72,14 @@ def test_python_example_runs_a_quantized_convolution(tmp_path):
     winograd_error = python_example(tmp_path, "--algo", "winograd", "--tile", "6")
     assert 0 < sfc_error < 0.02  # 8-bit transform-domain operands
     assert winograd_error > 3 * sfc_error  # F(6x6,3x3) loses much more, as the paper reports
+
+
+def test_the_source_checkout_recipe_works_from_the_repository_root(tmp_path):
+    """examples/README.md's command for a checkout without installing, run as written from the root."""
+    text = (REPO / "examples" / "README.md").read_text()
+    (line,) = [line for line in text.splitlines() if line.startswith('PYTHONPATH="$PWD" make -C examples/c run')]
+    command = line.replace("python3", sys.executable) + f" BUILD={tmp_path}"
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    run = subprocess.run(["bash", "-c", command], cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "exact: 0 of 18648 outputs differ" in run.stdout

@@ -1,4 +1,4 @@
-"""The templates and the schema ship inside a real wheel, and `sfc export` works from it."""
+"""The templates, the schema and the docs ship inside a real wheel, and `sfc export` works from it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_wheel_ships_templates_and_exports_from_another_directory(tmp_path):
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
-    for name in ("sfc_cli", "templates"):
+    for name in ("sfc_cli", "templates", "docs"):
         shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "wheels"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
@@ -27,6 +27,7 @@ def test_wheel_ships_templates_and_exports_from_another_directory(tmp_path):
     for template in ("algorithm.h.j2", "algorithm.v.j2", "algorithm.json.j2"):
         assert f"sfc_cli/templates/{template}" in names
     assert "sfc_cli/export/sfc-algorithm.schema.json" in names
+    assert {"sfc_cli/docs/design.md", "sfc_cli/docs/error-model.md"} <= names
 
     site = tmp_path / "site"
     install = [*pip, "install", "--no-deps", "-q", "--target", str(site), str(wheel)]
@@ -51,3 +52,11 @@ def test_wheel_ships_templates_and_exports_from_another_directory(tmp_path):
     )
     assert where.stdout.strip() == str(site / "sfc_cli" / "templates")
     assert (elsewhere / "out.v").read_text() == exported("SFC-4(4x4,3x3)", "verilog", "sfc4_4x4_3x3")
+    shown = subprocess.run(
+        [sys.executable, "-c", "from sfc_cli.documents import document_text; print(document_text('error-model'))"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert shown.stdout.startswith((REPO / "docs" / "error-model.md").read_text()[:200])

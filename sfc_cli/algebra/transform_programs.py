@@ -6,11 +6,15 @@ integers the C and Verilog exports work in): BT (input transform), G (filter tra
 factorisations ``BT2 = M (BT (x) BT)`` with the Kronecker part applied row-column (rows first or
 columns first, the last two stages merged or not), and the same for G2 and, transposed, for AT2.
 Results are cached per transforms (pure functions of the exact matrices): an error report that
-derives the same algorithm twice optimises it once.
+derives the same algorithm twice optimises it once, and ``prefetch`` fills the cache from worker
+processes so that a report of many algorithms uses every core.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -57,9 +61,55 @@ def _numerators(matrix: QMatrix) -> list[list[int]]:
     return matrix.numerators(matrix.common_denominator())
 
 
-@cache
+ProgramRequest = tuple[Transforms, Transforms | None]
+"""``(transforms, None)`` for the programs of one set of matrices on their own (``programs_1d``),
+``(two, one)`` for 2-D transforms with their 1-D ones (``programs_2d``)."""
+_PROGRAMS: dict[ProgramRequest, TransformPrograms] = {}
+
+
 def programs_1d(transforms: Transforms) -> TransformPrograms:
-    """Each 1-D matrix optimised on its own."""
+    """Each matrix optimised on its own (1-D transforms, or any transforms without structure)."""
+    return _cached((transforms, None))
+
+
+def programs_2d(two: Transforms, one: Transforms) -> TransformPrograms:
+    """Each 2-D matrix: the best of the flat matrix and its row-column factorisations."""
+    return _cached((two, one))
+
+
+def _cached(request: ProgramRequest) -> TransformPrograms:
+    if request not in _PROGRAMS:
+        _PROGRAMS[request] = _programs(request)
+    return _PROGRAMS[request]
+
+
+def prefetch(requests: Sequence[ProgramRequest], workers: int, on_done: Callable[[], None] = lambda: None) -> None:
+    """Find and cache the programs of ``requests``: in up to ``workers`` forked processes when there are
+    several to find and the platform forks, else here. ``on_done`` is called once per request. The
+    results are the same either way (the optimiser is deterministic and verifies what it returns)."""
+    missing = list(dict.fromkeys(r for r in requests if r not in _PROGRAMS))
+    if workers < 2 or len(missing) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for request in requests:
+            _cached(request)
+            on_done()
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(missing)), mp_context=context) as pool:
+        for request, programs in zip(missing, pool.map(_programs, missing), strict=True):
+            _PROGRAMS[request] = programs
+            on_done()
+    for _ in range(len(requests) - len(missing)):
+        on_done()
+
+
+def _programs(request: ProgramRequest) -> TransformPrograms:
+    transforms, one = request
+    if one is None:
+        return _flat_programs(transforms)
+    return _structured_programs(transforms, one)
+
+
+def _flat_programs(transforms: Transforms) -> TransformPrograms:
     return TransformPrograms(
         best_program(_numerators(transforms.BT), what="BT"),
         best_program(_numerators(transforms.G), what="G"),
@@ -120,9 +170,7 @@ def _column_row(one_t: QMatrix, mixing: list[SparseRow] | None) -> list[list[Any
     return options
 
 
-@cache
-def programs_2d(two: Transforms, one: Transforms) -> TransformPrograms:
-    """Each 2-D matrix: the best of the flat matrix and its row-column factorisations."""
+def _structured_programs(two: Transforms, one: Transforms) -> TransformPrograms:
     structure = kronecker_structure(two, one)
     return TransformPrograms(
         best_program(_numerators(two.BT), _row_column(one.BT, structure.input_mixing), "BT2"),

@@ -6,11 +6,13 @@ Plain data only; rendering lives in ``sfc_cli.report_display``. Everything is re
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from ..algebra.bilinear import Transforms
+from ..algebra.transform_programs import prefetch
 from ..algorithm import Algorithm
 from ..errors import InputError
 from .bounds import Bound, worst_case_bounds
@@ -134,8 +136,9 @@ def analyse(subject: Subject, bits: Sequence[int], data: DataSource, on_batch: C
 
 
 def progress_steps(subjects: Sequence[Subject], data: DataSource) -> int:
-    """Progress units of ``build_report``: one per subject plus one per batch."""
-    return len(subjects) * (1 + batch_count(data.samples))
+    """Progress units of ``build_report``: per subject one for its programs, one for its analysis and
+    one per batch."""
+    return len(subjects) * (2 + batch_count(data.samples))
 
 
 def check_image_size(subjects: Sequence[Subject], data: DataSource) -> None:
@@ -161,8 +164,17 @@ def build_report(
     on_step: Callable[[str], None] = lambda label: None,
 ) -> Report:
     """Analyse every subject; ``on_step(label)`` is called ``progress_steps`` times. Raises InputError
-    before any work when the image is too small, and when a measured figure is undefined."""
+    before any work when the image is too small, and when a measured figure is undefined. The
+    transform programs of all subjects are found first, on every core."""
     check_image_size(subjects, data)
+    requests = [
+        (s.algorithm.two_d, s.algorithm.one_d) if s.algorithm.two_d is not None else (s.algorithm.one_d, None)
+        for s in subjects
+        if s.algorithm is not None
+    ]
+    prefetch(requests, os.cpu_count() or 1, lambda: on_step("transform programs"))
+    for _ in range(len(subjects) - len(requests)):
+        on_step("transform programs")
     rows = []
     for subject in subjects:
         rows.append(analyse(subject, bits, data, lambda s=subject: on_step(s.name)))

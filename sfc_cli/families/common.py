@@ -18,6 +18,5 @@ def check_sizes(tile: int, kernel: int, dims: int) -> None:
     if n > MAX_INPUT[dims]:
         raise InputError(
             f"tile {tile} and kernel {kernel} need an input tile of {n} (tile + kernel - 1), above the "
-            f"supported {MAX_INPUT[dims]} in {dims}-D"
-            + (" (use --dims 1 for up to 64)" if dims == 2 else "")
+            f"supported {MAX_INPUT[dims]} in {dims}-D" + (" (use --dims 1 for up to 64)" if dims == 2 else "")
         )

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sfc_cli.algebra import transform_programs
 from sfc_cli.algebra.kronecker import kronecker_mixing
 from sfc_cli.algebra.optimise import Stage, best_program, compose, greedy_program, signed_digits
 from sfc_cli.algebra.program import Operand, Operation, Program, computes, output_rows, verified_program
@@ -159,3 +160,13 @@ def test_mixing_is_found_exactly_or_refused():
     identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
     assert kronecker_mixing([[1, 0, 0, 0, 1, 0, 0, 0, 1]], identity) is None  # rank 3: no two nested rows
     assert kronecker_mixing([[1, 0, 0]], one) is None  # wrong width
+
+
+def test_programs_found_in_worker_processes_are_the_same():
+    algorithms = [sfc(4, 3), winograd(4, 3), winograd(2, 3)]
+    requests = [(a.two_d, a.one_d) for a in algorithms]
+    here = [transform_programs._programs(r) for r in requests]  # found in this process, bypassing the cache
+    steps = []
+    transform_programs.prefetch(requests, 2, lambda: steps.append(1))
+    assert len(steps) == 3
+    assert [transform_programs.programs_2d(two, one) for two, one in requests] == here

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
+from math import prod
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfc_cli.algebra.bilinear import Bilinear
+from sfc_cli.algebra.bilinear import Bilinear, Transforms
 from sfc_cli.algebra.crt import Cyclic, Infinity, Point, Zero, convolution_1d, standard_points
 from sfc_cli.algebra.cyclic import cyclic_multiplication, cyclic_products, field_multiplication, field_recipe
 from sfc_cli.algebra.matrix import QMatrix, primitive_scale
 from sfc_cli.algebra.polynomial import cyclotomic, power_coordinates, ramanujan_sum, totient
-from sfc_cli.algebra.verify import computes
+from sfc_cli.algebra.verify import _moduli, computes, satisfies_identity
+from sfc_cli.families import winograd
 
 
 def test_inverse_and_kron_are_exact():
@@ -136,3 +138,23 @@ def test_crt_over_mixed_moduli_is_linear_convolution(m, r, data):
 def test_infinity_block_gives_top_coefficients():
     algorithm = convolution_1d([Point(Fraction(0)), Point(Fraction(1)), Infinity(1)], 2, 2)
     assert _is_multiplication(algorithm, lambda i, j, k: int(i + j == k))
+
+
+def test_identity_with_entries_beyond_int64_is_decided_modulo_primes():
+    """Scaling product 0 by 2**70 in BT and 2**-70 in G keeps the algorithm exact but puts the bound far
+    beyond int64: the check goes through residues, accepts it, and still rejects a corrupted entry."""
+    alg = winograd(2, 3, dims=1)
+    factors = [Fraction(2**70) if t == 0 else Fraction(1) for t in range(alg.one_d.products)]
+    scaled = alg.one_d.scale_products([Fraction(1)] * alg.one_d.products, factors)
+    assert scaled.BT.max_abs() == 2**70
+    assert satisfies_identity(scaled, 2, 3, 1)
+    rows = [list(r) for r in scaled.BT.rows]
+    rows[0][0] += 1
+    assert not satisfies_identity(Transforms(scaled.AT, scaled.G, QMatrix(rows)), 2, 3, 1)
+
+
+def test_moduli_cover_twice_the_bound_and_keep_float_sums_exact():
+    for products, bound in ((16, 10**30), (4621, 2**200), (1, 5)):
+        moduli = _moduli(products, bound)
+        assert len(set(moduli)) == len(moduli) and prod(moduli) > 2 * bound
+        assert all(products * (p - 1) ** 2 < 2**53 for p in moduli)

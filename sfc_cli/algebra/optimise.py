@@ -25,7 +25,10 @@ PairKey = tuple[int, int, int]  # (base node, other node, ratio +-2**k): base + 
 TIE_BREAK_ORDERS = 8
 """Deterministic tie-break orders: oldest pair first, shallowest first, then seeded shuffles."""
 WORK_BUDGET = 40_000
-"""Pair work (see ``Stage.pair_work``) spent per matrix on candidates and orders: about 0.2 s."""
+"""Work spent per matrix on candidates and orders: pair work (see ``Stage.pair_work``) plus
+``COMPOSE_WORK`` per operation of the stage programs composed; about 0.2 s for SFC-6(6x6,3x3)."""
+COMPOSE_WORK = 4
+"""Composing (and replicating) a program costs about this much pair work per operation."""
 
 
 @dataclass(frozen=True)
@@ -330,8 +333,9 @@ def best_program(
 
     A factorisation lists stages in the order they are applied: ``matrix == S_k @ ... @ S_1``. Runs
     (one candidate, one tie-break order) are taken cheapest first, first every candidate in order 0,
-    then further orders, while their pair work fits ``budget``; the cheapest candidate always runs.
-    The budget counts pair work, not time, so the result is the same on every machine. A stage
+    then further orders, while the work spent (pair work of the stages optimised, plus the size of
+    the programs composed) fits ``budget``; the cheapest candidate always runs. The budget counts
+    work, not time, so the result is the same on every machine. A stage
     shared by candidates (or the factor of replicated stages) is optimised once per order.
     """
     options: list[Sequence[AnyStage]] = sorted(
@@ -351,11 +355,11 @@ def best_program(
             work = sum(s.pair_work for s in fresh.values())
             if candidates and spent + work > budget:
                 continue
-            spent += work
             for key, stage in fresh.items():
                 runs[(key, order)] = greedy_program(stage, order)
             programs = [runs[(id(base(s)), order)] for s in stages]
             programs = [s.program(p) if isinstance(s, Replicated) else p for s, p in zip(stages, programs, strict=True)]
             candidates.append(compose(programs))
+            spent += work + COMPOSE_WORK * sum(p.additions for p in programs)
     best = min(candidates, key=lambda p: (p.additions, p.depth))
     return verified_program(best, matrix, what)

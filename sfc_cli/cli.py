@@ -1,15 +1,28 @@
-"""The `sfc` command line: parses options, calls the library, prints. Nothing else lives here."""
+"""The `sfc` command line: parses options, calls the library, prints. Nothing else lives here.
+
+Conventions: data (JSON, CSV, exports) and tables go to stdout or to a file (-o, --plot); progress (only
+when stderr is a terminal) and "wrote FILE" lines go to stderr. Bad input and failed writes are one line
+"sfc: error: ..." on stderr with exit code 2; a closed pipe (``sfc derive | head -1``) ends the command
+quietly with exit code 1.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 
+from .algebra.bilinear import FractionsIn
 from .errors import InputError
-from .options import AlgorithmRequest
+from .options import MAX_SAMPLES, AlgorithmFamily, AlgorithmRequest
+
+if TYPE_CHECKING:
+    from .algorithm import Algorithm
 
 app = typer.Typer(
     add_completion=False,
@@ -17,7 +30,7 @@ app = typer.Typer(
     epilog="Example: sfc derive --tile 6 --kernel 3",
 )
 
-AlgoOption = Annotated[str, typer.Option("--algo", help="Algorithm family: sfc or winograd.")]
+AlgoOption = Annotated[AlgorithmFamily, typer.Option("--algo", help="Algorithm family.")]
 TileOption = Annotated[int, typer.Option("--tile", "-m", help="Output tile size m (per dimension).")]
 KernelOption = Annotated[int, typer.Option("--kernel", "-r", help="Kernel size r (per dimension).")]
 DftOption = Annotated[int | None, typer.Option("--dft", help="SFC: DFT size N (default: fewest 2-D products).")]
@@ -28,7 +41,21 @@ PointsOption = Annotated[
     str | None, typer.Option("--points", help="Winograd: rational points and inf, e.g. 0,1,-1,1/2,-2,inf.")
 ]
 DimsOption = Annotated[int, typer.Option("--dims", help="1 or 2 dimensions.")]
-FractionsOption = Annotated[str, typer.Option("--fractions-in", help="Matrix that holds the fractions: G, A or B.")]
+FractionsOption = Annotated[
+    FractionsIn,
+    typer.Option(
+        "--fractions-in", case_sensitive=False, metavar="<G|A|B>", help="Matrix that holds the fractions (any case)."
+    ),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", metavar="<file>", help="Write this file instead of stdout (atomically when a regular file)."
+    ),
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Nothing on stderr but errors: no progress, no 'wrote FILE' line.")
+]
 
 
 def _print_version(value: bool) -> None:
@@ -58,6 +85,70 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that what is left in its buffer goes nowhere at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@contextmanager
+def writing_stdout() -> Iterator[None]:
+    """Around everything a command writes to stdout; flushes at the end, so that a late failure is caught
+    here too. A closed pipe ends the command quietly (exit code 1, as rich does for its tables); any other
+    write error (a full disk) is one line, exit code 2."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        raise typer.Exit(1) from None
+    except OSError as error:
+        _discard_stdout()
+        fail(f"cannot write to stdout: {error.strerror or error}")
+
+
+def wrote(name: str, size: int, quiet: bool) -> None:
+    """Say on stderr which file was written, and how many bytes (unless ``quiet``)."""
+    if not quiet:
+        print(f"sfc: wrote {name} ({size:,} bytes)", file=sys.stderr)
+
+
+PROGRESS_LABEL_WIDTH = 26
+"""Columns the progress bar keeps for its label (the longest: 'finding transform programs')."""
+
+
+@contextmanager
+def progress(total: int, first: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A transient progress bar on stderr, drawn only when stderr is a terminal and not ``quiet``: it shows
+    ``first``; each ``step(label)`` counts one of ``total`` units done and shows ``label``."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda label: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    label = TextColumn(f"{{task.description:<{PROGRESS_LABEL_WIDTH}}}")
+    columns = (SpinnerColumn(), label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(first, total=total)
+        yield lambda label: bar.update(task, advance=1, description=label)
+
+
+DERIVING = "deriving and verifying"
+"""The first phase of derive and export, followed by ``derive_with_programs``' own step."""
+
+
+def derive_with_programs(request: AlgorithmRequest, step: Callable[[str], None]) -> Algorithm:
+    """Derive and verify the algorithm, then (one progress step) find the transform programs of every
+    dimension, which every output shows: they are cached on the algorithm."""
+    from .options import build_algorithm
+
+    algorithm = build_algorithm(request)
+    step("finding transform programs")
+    for dims in range(1, algorithm.dims + 1):
+        algorithm.programs(dims)
+    return algorithm
+
+
 @app.command(
     epilog="Examples:\n\n"
     "sfc derive --tile 6 --kernel 3\n\n"
@@ -73,30 +164,30 @@ def derive(
     points: PointsOption = None,
     dims: DimsOption = 2,
     fractions_in: FractionsOption = "G",
-    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    output_format: Annotated[
+        Literal["table", "json"], typer.Option("--format", help="The rich display or the JSON document.")
+    ] = "table",
 ) -> None:
     """Derive an SFC or Winograd algorithm exactly, verify it, and show AT, G, BT and its costs."""
-    if output_format not in ("table", "json"):
-        fail(f"unknown format {output_format!r}: choose table or json")
     request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in)
     try:
-        from .options import build_algorithm
-
-        algorithm = build_algorithm(request)
+        with progress(2, DERIVING) as step:
+            algorithm = derive_with_programs(request, step)
     except InputError as error:
         fail(str(error))
-    if output_format == "json":
-        from .export.jsonio import algorithm_json
+    with writing_stdout():
+        if output_format == "json":
+            from .export.jsonio import algorithm_json
 
-        sys.stdout.write(algorithm_json(algorithm))
-        return
-    from rich.console import Console
+            sys.stdout.write(algorithm_json(algorithm))
+            return
+        from rich.console import Console
 
-    from .display import render_algorithm
+        from .display import render_algorithm
 
-    console = Console()
-    console.width = max(console.width, MIN_TABLE_WIDTH)  # narrower terminals wrap lines instead of cutting numbers
-    render_algorithm(console, algorithm, request.chooses_automatically)
+        console = Console()
+        console.width = max(console.width, MIN_TABLE_WIDTH)  # narrower terminals wrap lines, never cut numbers
+        render_algorithm(console, algorithm, request.chooses_automatically)
 
 
 @app.command(
@@ -114,10 +205,10 @@ def export(
     points: PointsOption = None,
     dims: DimsOption = 2,
     fractions_in: FractionsOption = "G",
-    output_format: Annotated[str, typer.Option("--format", help="c (header), verilog or json.")] = "c",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write this file (atomically) instead of stdout.")
-    ] = None,
+    output_format: Annotated[
+        Literal["c", "verilog", "json"], typer.Option("--format", help="A C header, Verilog or the JSON document.")
+    ] = "c",
+    output: OutputOption = None,
     name: Annotated[
         str | None, typer.Option("--name", help="Identifier prefix (default from the algorithm, e.g. sfc6_6x6_3x3).")
     ] = None,
@@ -125,26 +216,35 @@ def export(
         Path | None, typer.Option("--template-dir", help="Directory whose templates override the bundled ones.")
     ] = None,
     width: Annotated[int | None, typer.Option("--width", help="Verilog: default input width IN_W (8).")] = None,
+    quiet: QuietOption = False,
 ) -> None:
-    """Export a verified algorithm as a C header, Verilog or JSON, rendered from Jinja2 templates."""
+    """Export a verified algorithm as a C header, Verilog or JSON, rendered from Jinja2 templates.
+
+    Standard output and -o FILE get the same bytes (UTF-8).
+    """
     request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in)
     try:
         from .export.render import export_request, render
-        from .files import write_atomically
-        from .options import build_algorithm
+        from .files import check_writable, write_output
 
         options = export_request(output_format, name, width)
-        text = render(build_algorithm(request), options, template_dir)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            write_atomically(output, text)
+        if output is not None:
+            check_writable(output)
+        with progress(3, DERIVING, quiet) as step:
+            algorithm = derive_with_programs(request, step)
+            step(f"rendering {output_format}")
+            text = render(algorithm, options, template_dir)
+        if output is not None:
+            wrote(output, write_output(output, text), quiet)
+            return
     except InputError as error:
         fail(str(error))
+    with writing_stdout():
+        sys.stdout.buffer.write(text.encode("utf-8"))
 
 
 ReportAlgoOption = Annotated[
-    str | None, typer.Option("--algo", help="Report on one algorithm of this family (sfc or winograd).")
+    AlgorithmFamily | None, typer.Option("--algo", help="Report on one algorithm of this family.")
 ]
 ReportTileOption = Annotated[int | None, typer.Option("--tile", "-m", help="Output tile size m (per dimension).")]
 ReportKernelOption = Annotated[int | None, typer.Option("--kernel", "-r", help="Kernel size r (per dimension).")]
@@ -170,7 +270,14 @@ def error_report(
     bits: Annotated[
         str, typer.Option("--bits", help="Bit widths for bounds and int errors, e.g. 8,6,4 (2..16).")
     ] = "8",
-    samples: Annotated[int, typer.Option("--samples", help="Output tiles measured per algorithm.")] = 4096,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            help=f"Output tiles measured per algorithm, 1 to {MAX_SAMPLES} (time grows with the count; memory "
+            "does not, tiles are measured in batches).",
+        ),
+    ] = 4096,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random data and kernels.")] = 0,
     image: Annotated[
         str | None,
@@ -181,9 +288,13 @@ def error_report(
         ),
     ] = None,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Also draw reduction against error to FILE (.png/.svg).")
+        str | None,
+        typer.Option("--plot", metavar="<file>", help="Also draw reduction against error to this .png or .svg file."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
+    output_format: Annotated[
+        Literal["table", "json", "csv", "markdown"], typer.Option("--format", help="Tables or a document.")
+    ] = "table",
+    quiet: QuietOption = False,
 ) -> None:
     """Products saved against accuracy lost: conditioning, proved int bounds and measured errors, side by side.
 
@@ -191,34 +302,33 @@ def error_report(
     --algo, --tile, --kernel, --dft, --corrections, --points: that one algorithm (like derive).
     """
     try:
+        from .analysis.report import build_report, progress_steps
         from .report_options import report_settings, report_subjects, single_request
 
-        settings = report_settings(bits, samples, seed, image, plot, output_format)
+        settings = report_settings(bits, samples, seed, image, plot)
         chosen = {"algo": algo, "tile": tile, "kernel": kernel, "dft": dft, "corrections": corrections}
         request = single_request(dims, fractions_in, points=points, **chosen)
         subjects = report_subjects(request, dims, fractions_in)
-    except InputError as error:
-        fail(str(error))
-    from .analysis.report import build_report, progress_steps
-    from .report_display import progress_bar, render_table, report_csv, report_json, report_markdown
-
-    try:
-        with progress_bar(progress_steps(subjects, settings.data)) as step:
+        with progress(progress_steps(subjects, settings.data), "error-report", quiet) as step:
             report = build_report(subjects, settings.bits, settings.data, step)
     except InputError as error:
         fail(str(error))
-    if settings.output_format == "table":
-        render_table(report)
-    else:
-        writers = {"json": report_json, "csv": report_csv, "markdown": report_markdown}
-        sys.stdout.write(writers[settings.output_format](report))
+    from .report_display import encodable, render_table, report_csv, report_json, report_markdown
+
+    with writing_stdout():
+        if output_format == "table":
+            render_table(report)
+        else:
+            writers = {"json": report_json, "csv": report_csv, "markdown": report_markdown}
+            sys.stdout.write(encodable(writers[output_format](report), sys.stdout.encoding))
     if settings.plot is not None:
         from .report_plot import write_plot
 
         try:
-            write_plot(report, settings.plot)
+            size = write_plot(report, Path(settings.plot))
         except InputError as error:
             fail(str(error))
+        wrote(settings.plot, size, quiet)
 
 
 def main() -> None:

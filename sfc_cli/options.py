@@ -18,6 +18,9 @@ INFINITY_WORDS = ("inf", "infinity", "∞")
 MAX_POINT_DIGITS = 6
 """A point's numerator and denominator (in lowest terms) have at most this many digits: interpolation
 at larger points gives transforms no one can run, and their exact entries grow without bound."""
+MAX_SAMPLES = 10**6
+"""error-report's --samples at most: measurement runs in batches, so memory is that of one batch at any
+count, but time grows linearly (the default catalog: about 10 s at the default 4096, over ten minutes here)."""
 
 
 def _items(text: str, what: str, example: str) -> list[str]:

@@ -6,14 +6,12 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .analysis.conditioning import DIGITS, SCALINGS
@@ -26,6 +24,18 @@ PIPE_WIDTH = 80
 """Console width when stdout is not a terminal; widened when a table needs more."""
 UNBOUNDED = 100_000
 """Width offered to a table to measure the width it needs."""
+ASCII_SPELLINGS = str.maketrans({"κ": "kappa", "×": "x", "±": "+-"})
+"""How the report's own non-ASCII characters read on a stream that cannot take them."""
+
+
+def encodable(text: str, encoding: str) -> str:
+    """``text`` as a stream in ``encoding`` can take it. The rule is rich's for its table rules (ASCII
+    unless the encoding is UTF-*), so derive's tables and these agree: a non-UTF stream gets κ, × and ±
+    as kappa, x and +-, and any other non-ASCII character (of an image's name) as a backslash escape; a
+    UTF stream gets undecodable bytes of file names (surrogates) as escapes."""
+    if not encoding.lower().startswith("utf"):
+        text, encoding = text.translate(ASCII_SPELLINGS), "ascii"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 @dataclass(frozen=True)
@@ -160,9 +170,10 @@ def caption(report: Report) -> str:
     return cost_caption(report) + " " + error_caption(report) + " " + additions_caption(report)
 
 
-def report_tables(report: Report) -> list[tuple[Table, str]]:
-    """The report as two (table, caption) parts, cost and conditioning then bounds and measured errors,
-    so that the default report with up to three --bits fits 80 columns."""
+def report_tables(report: Report, encoding: str) -> list[tuple[Table, str]]:
+    """The report as three (table, caption) parts, cost and conditioning, bounds and measured errors, then
+    additions, so that the default report with up to three --bits fits 80 columns; headers and captions in
+    characters ``encoding`` takes (``encodable``)."""
     parts = (
         ("sfc error-report: cost and conditioning", cost_columns(report), cost_caption(report)),
         ("bounds and measured errors", error_columns(report), error_caption(report)),
@@ -172,22 +183,24 @@ def report_tables(report: Report) -> list[tuple[Table, str]]:
     for title, cols, text in parts:
         table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False, show_edge=False)
         for col in (NAME, *cols):
-            table.add_column(col.header, justify="left" if col is NAME else "right", no_wrap=True)
+            header = encodable(col.header, encoding)
+            table.add_column(header, justify="left" if col is NAME else "right", no_wrap=True)
         for row in report.rows:
             table.add_row(*(number(col.value(row)) for col in (NAME, *cols)))
-        tables.append((table, text))
+        tables.append((table, encodable(text, encoding)))
     return tables
 
 
 def render_table(report: Report, console: Console | None = None) -> None:
-    """The tables and their captions on ``console`` (default stdout; PIPE_WIDTH columns when not a terminal).
-    A table wider than the console widens it, so no number is ever cut (its lines are then longer than the
-    terminal); captions stay wrapped at the console's own width."""
+    """The tables and their captions on ``console`` (default stdout; PIPE_WIDTH columns when not a terminal),
+    in characters its encoding takes (``encodable``). A table wider than the console widens it, so no number
+    is ever cut (its lines are then longer than the terminal); captions stay wrapped at the console's own
+    width."""
     if console is None:
         console = Console()
         if not console.is_terminal:
             console = Console(width=PIPE_WIDTH)
-    parts = report_tables(report)
+    parts = report_tables(report, console.encoding)
     width = console.width
     unbounded = console.options.update_width(UNBOUNDED)
     console.width = max(width, *(console.measure(table, options=unbounded).maximum for table, _ in parts))
@@ -268,13 +281,3 @@ def row_record(report: Report, row: Row) -> dict[str, Any]:
 
 def report_json(report: Report) -> str:
     return json.dumps([row_record(report, row) for row in report.rows], indent=2) + "\n"
-
-
-@contextmanager
-def progress_bar(total: int) -> Iterator[Callable[[str], None]]:
-    """A transient progress bar on stderr (only when stderr is a terminal); yields ``step(label)``."""
-    console = Console(stderr=True)
-    columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task("error-report", total=total)
-        yield lambda label: progress.update(task, advance=1, description=label)

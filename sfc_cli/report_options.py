@@ -10,21 +10,19 @@ from .analysis.measure import DataSource
 from .analysis.report import CATALOG, DIRECT_KERNEL, Subject
 from .errors import InputError
 from .files import check_writable
-from .options import AlgorithmRequest, build_algorithm, parse_int_list
+from .options import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_int_list
 from .report_plot import PLOT_SUFFIXES
 
-REPORT_FORMATS = ("table", "json", "csv", "markdown")
 MIN_BITS, MAX_BITS = 2, 16
 
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """Checked options: bit widths (as given, duplicates dropped), data, output format, plot file."""
+    """Checked options: bit widths (as given, duplicates dropped), data, plot file name."""
 
     bits: tuple[int, ...]
     data: DataSource
-    output_format: str
-    plot: Path | None
+    plot: str | None
 
 
 def parse_bits(text: str) -> tuple[int, ...]:
@@ -35,22 +33,18 @@ def parse_bits(text: str) -> tuple[int, ...]:
     return bits
 
 
-def report_settings(
-    bits: str, samples: int, seed: int, image: str | None, plot: Path | None, output_format: str
-) -> ReportSettings:
-    """Raises InputError (one line) for anything the user must change."""
-    if output_format not in REPORT_FORMATS:
-        raise InputError(f"unknown format {output_format!r}: choose {', '.join(REPORT_FORMATS)}")
-    if samples < 1:
-        raise InputError(f"--samples must be at least 1, got {samples}")
+def report_settings(bits: str, samples: int, seed: int, image: str | None, plot: str | None) -> ReportSettings:
+    """Raises InputError (one line) for anything the user must change, the plot file included."""
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise InputError(f"--samples must be between 1 and {MAX_SAMPLES}, got {samples}")
     if seed < 0:
         raise InputError(f"--seed must be at least 0, got {seed}")
-    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
-        raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {plot.name!r}")
+    if plot is not None and Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {Path(plot).name!r}")
     if plot is not None:
         check_writable(plot)
     pixels = None if image is None else load_grayscale(image)
-    return ReportSettings(parse_bits(bits), DataSource(samples, seed, pixels, image or ""), output_format, plot)
+    return ReportSettings(parse_bits(bits), DataSource(samples, seed, pixels, image or ""), plot)
 
 
 def single_request(dims: int, fractions_in: str, **chosen: str | int | None) -> AlgorithmRequest | None:
@@ -65,9 +59,11 @@ def single_request(dims: int, fractions_in: str, **chosen: str | int | None) -> 
 
 
 def report_subjects(request: AlgorithmRequest | None, dims: int, fractions_in: str) -> list[Subject]:
-    """The requested algorithm, or the catalog: direct convolution then ``CATALOG``, in ``dims`` dimensions."""
+    """Direct convolution, the baseline, then the requested algorithm (direct with its kernel and dimensions)
+    or the catalog (direct with ``DIRECT_KERNEL``, then ``CATALOG`` in ``dims`` dimensions)."""
     if request is not None:
-        return [Subject.of(build_algorithm(request))]
+        algorithm = build_algorithm(request)
+        return [Subject.direct(algorithm.kernel, algorithm.dims), Subject.of(algorithm)]
     algorithms = [
         build_algorithm(AlgorithmRequest(family, tile, kernel, dims=dims, fractions_in=fractions_in))
         for family, tile, kernel in CATALOG

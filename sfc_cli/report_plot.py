@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .analysis.report import Report, Row
-from .files import write_atomically
+from .files import write_output
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -337,8 +337,8 @@ def draw_figure(report: Report) -> Figure:
     return figure
 
 
-def write_plot(report: Report, path: Path) -> None:
-    """``draw_figure`` saved as PNG or SVG (by suffix), written atomically. Deterministic output: no
+def write_plot(report: Report, path: Path) -> int:
+    """``draw_figure`` saved as PNG or SVG (by suffix) with ``write_output``; returns the bytes written. No
     dates or software version in the metadata, fixed SVG ids."""
     import matplotlib
 
@@ -351,4 +351,4 @@ def write_plot(report: Report, path: Path) -> None:
         buffer = io.BytesIO()
         figure.savefig(buffer, format=path.suffix.lower()[1:], metadata=metadata)
         plt.close(figure)
-    write_atomically(path, buffer.getvalue())
+    return write_output(path, buffer.getvalue())

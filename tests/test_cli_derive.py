@@ -103,16 +103,30 @@ def test_output_is_deterministic(fmt):
         (["--algo", "winograd", "--points", "0,1,inf,inf", "--tile", "2"], "infinity"),
         (["--algo", "winograd", "--dft", "6"], "apply to --algo sfc"),
         (["--points", "0,1,-1,inf"], "applies to --algo winograd"),
-        (["--algo", "fft"], "unknown algorithm"),
-        (["--format", "xml"], "unknown format"),
+        (["--algo", "fft"], "Invalid value for '--algo'"),
+        (["--format", "xml"], "Invalid value for '--format'"),
         (["--dims", "3"], "dims must be 1 or 2"),
-        (["--fractions-in", "X"], "G, A or B"),
+        (["--fractions-in", "X"], "Invalid value for '--fractions-in'"),
         (["--tile", "six"], "Invalid value for '--tile'"),
         (["--no-such-option"], "No such option"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message):
     assert message in one_error_line(run_sfc("derive", *args))
+
+
+def test_help_lists_the_choices():
+    run = run_sfc("derive", "--help")
+    assert run.code == 0
+    assert "<sfc|winograd>" in run.stdout and "<table|json>" in run.stdout and "<G|A|B>" in run.stdout
+
+
+def test_fractions_in_is_case_insensitive():
+    lower = run_sfc("derive", "--fractions-in", "b", "--dims", "1", "--format", "json")
+    assert (
+        lower.code == 0
+        and lower.stdout == run_sfc("derive", "--fractions-in", "B", "--dims", "1", "--format", "json").stdout
+    )
 
 
 def test_help_has_examples():

@@ -53,3 +53,15 @@ def test_a_table_wider_than_the_terminal_widens_the_output(catalog, width):
     assert "docs/error-model.md" in text
     caption_lines = [line for line in text.splitlines() if "RMS error" in line]
     assert caption_lines and all(len(line.rstrip()) <= width for line in caption_lines)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_console_that_is_not_utf8_gets_ascii_spellings(catalog, encoding):
+    """κ, × and ± as kappa, x and +- (rich draws the table's rules in ASCII for the same consoles)."""
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding=encoding)
+    render_table(with_bits(catalog, (8,)), Console(file=stream, width=80, color_system=None))
+    stream.flush()
+    text = raw.getvalue().decode(encoding)
+    assert text.isascii() and "kappa AT" in text and "xdirect" in text and "+-2^k" in text
+    assert "kappa: 2-norm condition numbers" in text and "…" not in text

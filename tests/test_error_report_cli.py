@@ -54,14 +54,17 @@ def test_csv_and_markdown_agree():
     assert md.startswith("| algorithm |") and md.count("\n| ") == 12  # one line per algorithm after the header
 
 
-def test_single_algorithm_like_derive():
+def test_single_algorithm_like_derive_after_its_direct_row():
+    """The direct-convolution row of the same kernel and dimensions comes first, as the baseline."""
     run = run_sfc("error-report", "--algo", "winograd", "--tile", "4", "--format", "json", *SMALL)
-    (obj,) = json.loads(run.stdout)
+    direct, obj = json.loads(run.stdout)
     assert obj["name"] == "F(4x4,3x3)" and obj["bound_exact"]["8"] == "256"
+    assert direct["name"] == "direct(3x3)" and direct["family"] == "direct" and direct["bound"]["8"] == 1
     one = json.loads(run_sfc("error-report", "--tile", "6", "--dims", "1", "--format", "json", *SMALL).stdout)
-    assert (
-        [o["name"] for o in one] == ["SFC-6(6,3)"] and one[0]["products_2d"] is None and "2d" not in one[0]["condition"]
-    )
+    assert [o["name"] for o in one] == ["direct(3)", "SFC-6(6,3)"]
+    assert one[1]["products_2d"] is None and "2d" not in one[1]["condition"]
+    five = run_sfc("error-report", "--tile", "2", "--kernel", "5", "--dims", "1", "--format", "csv", *SMALL)
+    assert [r["name"] for r in csv.DictReader(io.StringIO(five.stdout))] == ["direct(5)", "SFC-4(2,5)"]
 
 
 def test_one_dimensional_catalog_keeps_the_json_keys():
@@ -79,14 +82,14 @@ def test_fp16_overflow_is_explained_in_every_format(tmp_path):
     overflow list in JSON; the plot leaves the point out without a warning."""
     single = ("--algo", "winograd", "--tile", "12", "--kernel", "5", "--dims", "1", "--samples", "64")
     table = run_sfc("error-report", *single)
-    assert table.code == 0 and table.stderr == ""
+    assert table.code == 0 and table.stderr == "" and "direct(5)" in table.stdout
     assert " inf " in table.stdout and "FP16 overflows" in table.stdout and "nan" not in table.stdout
-    (record,) = csv.DictReader(io.StringIO(run_sfc("error-report", *single, "--format", "csv").stdout))
+    _, record = csv.DictReader(io.StringIO(run_sfc("error-report", *single, "--format", "csv").stdout))
     assert record["fp16_normalized"] == "inf"
-    (obj,) = json.loads(run_sfc("error-report", *single, "--format", "json").stdout)
+    _, obj = json.loads(run_sfc("error-report", *single, "--format", "json").stdout)
     assert obj["measured"]["fp16_normalized"] is None and obj["overflow"] == ["fp16_normalized"]
     assert obj["measured"]["int8_relative"] > 0
-    plot = run_sfc("error-report", *single, "--format", "json", "--plot", str(tmp_path / "p.svg"))
+    plot = run_sfc("error-report", *single, "--format", "json", "--plot", str(tmp_path / "p.svg"), "--quiet")
     assert plot.code == 0 and plot.stderr == "" and "overflowed (inf): F(12,5)" in (tmp_path / "p.svg").read_text()
 
 
@@ -134,7 +137,9 @@ def image_dir(tmp_path_factory) -> Path:
         (("--bits", "1"), "--bits must be between 2 and 16, got 1"),
         (("--bits", "8,17"), "--bits must be between 2 and 16, got 17"),
         (("--bits", "eight"), "malformed bits list"),
-        (("--samples", "0"), "--samples must be at least 1"),
+        (("--samples", "0"), "--samples must be between 1 and 1000000, got 0"),
+        (("--samples", "1000001"), "--samples must be between 1 and 1000000, got 1000001"),
+        (("--samples", "99999999999999999999"), "--samples must be between 1 and 1000000, got 99999999999999999999"),
         (("--seed", "-1", "--samples", "16"), "--seed must be at least 0, got -1"),
         (("--image", "{images}/p9.pgm"), "p9.pgm' is 9x9 pixels, smaller than the 10x10 input tile of SFC-6(6x6,5x5)"),
         (
@@ -143,7 +148,9 @@ def image_dir(tmp_path_factory) -> Path:
         ),
         (("--image", "{images}/black.pgm", "--tile", "6"), "every measured output is zero"),
         (("--image", "/nonexistent.pgm"), "cannot read image '/nonexistent.pgm'"),
-        (("--format", "xml"), "unknown format 'xml'"),
+        (("--format", "xml"), "Invalid value for '--format'"),
+        (("--algo", "fft"), "Invalid value for '--algo'"),
+        (("--fractions-in", "C"), "Invalid value for '--fractions-in'"),
         (("--plot", "out.pdf"), "--plot writes .png or .svg files"),
         (("--plot", "/nonexistent/dir/out.png"), "cannot write /nonexistent/dir/out.png: no such directory"),
         (("--algo", "winograd", "--tile", "2", "--points", "0,1,-1,1e400"), "point '1e400' has too many digits"),
@@ -155,6 +162,9 @@ def test_bad_options_one_line_exit_2(args, message, image_dir):
     assert message in one_error_line(run_sfc("error-report", *(arg.format(images=image_dir) for arg in args)))
 
 
-def test_help_has_examples():
+def test_help_has_examples_choices_and_limits():
     run = run_sfc("error-report", "--help")
     assert run.code == 0 and "sfc error-report --bits 8,6,4" in run.stdout and "--image" in run.stdout
+    text = " ".join(run.stdout.split())
+    assert "<table|json|csv|markdown>" in text and "<sfc|winograd>" in text and "1 to 1000000" in text
+    assert "--quiet" in text

@@ -33,7 +33,14 @@ app = typer.Typer(
 AlgoOption = Annotated[AlgorithmFamily, typer.Option("--algo", help="Algorithm family.")]
 TileOption = Annotated[int, typer.Option("--tile", "-m", help="Output tile size m (per dimension).")]
 KernelOption = Annotated[int, typer.Option("--kernel", "-r", help="Kernel size r (per dimension).")]
-DftOption = Annotated[int | None, typer.Option("--dft", help="SFC: DFT size N (default: fewest 2-D products).")]
+DftOption = Annotated[
+    int | None,
+    typer.Option(
+        "--dft",
+        help="SFC: DFT size N (default: the fewest 2-D products among the additions-only sizes 2, 3, 4 and 6, "
+        "then the fewest 1-D products; derive says when another N needs fewer).",
+    ),
+]
 CorrectionsOption = Annotated[
     str | None, typer.Option("--corrections", help="SFC: correction terms LEFT,RIGHT, e.g. 1,1.")
 ]
@@ -329,6 +336,20 @@ def error_report(
         except InputError as error:
             fail(str(error))
         wrote(settings.plot, size, quiet)
+
+
+@app.command(epilog="Examples:\n\nsfc docs error-model\n\nsfc docs design | less")
+def docs(
+    name: Annotated[
+        Literal["design", "error-model"],
+        typer.Argument(help="design: conventions, mathematics, programs, export contracts; error-model: the metrics."),
+    ],
+) -> None:
+    """Print one of sfc's documents (Markdown, shipped with the package)."""
+    from .documents import document_text
+
+    with writing_stdout():
+        sys.stdout.write(document_text(name))
 
 
 def main() -> None:

@@ -152,7 +152,7 @@ def error_caption(report: Report) -> str:
             " inf: the arithmetic overflowed on at least one tile (FP16 overflows beyond ±65504), so the error "
             "is unbounded."
         )
-    return text + " Definitions and proof: docs/error-model.md"
+    return text + " Definitions and proof: sfc docs error-model"
 
 
 def additions_caption(report: Report) -> str:

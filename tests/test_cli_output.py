@@ -17,6 +17,7 @@ from typing import IO
 
 import pytest
 
+from .export_support import REPO
 from .helpers import Run, one_error_line, run_sfc
 
 SFC = (sys.executable, "-m", "sfc_cli")
@@ -300,3 +301,12 @@ def test_progress_names_the_phase_on_a_terminal_only(args, last_phase):
     if args[0] == "export":
         quiet_run, quiet_shown = stderr_on_a_terminal(*args, "--quiet")
         assert quiet_run.code == 0 and quiet_shown == ""
+
+
+def test_docs_are_shown_by_the_command_the_report_names():
+    """The report's caption names `sfc docs error-model`; that command prints the shipped document."""
+    shown = run_sfc("docs", "error-model")
+    assert shown.code == 0 and shown.stdout == (REPO / "docs" / "error-model.md").read_text()
+    assert run_sfc("docs", "design").stdout.startswith("# sfc design")
+    assert one_error_line(run_sfc("docs", "manual")).startswith("sfc: error: Invalid value")
+    assert "sfc docs error-model" in run_sfc("docs", "--help").stdout

@@ -179,6 +179,8 @@ def test_fewer_products_beyond_the_additions_only_sizes_are_pointed_out():
     assert "N=12 would need at most 238 2-D products" in text
     assert "sfc derive --tile 8 --kernel 5 --dft 12 --corrections 0,0" in text
     assert "would need" not in run_sfc("derive", "--tile", "8", "--kernel", "5", "--dims", "1", "--dft", "6").stdout
+    help_text = " ".join(run_sfc("derive", "--help").stdout.replace("│", " ").split())
+    assert "the fewest 2-D products among the additions-only sizes 2, 3, 4 and 6" in help_text
 
 
 def test_an_oversized_tile_is_named_plainly():

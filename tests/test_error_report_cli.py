@@ -38,12 +38,15 @@ def test_json_contract(catalog_json):
     assert catalog_json[0]["bound"]["8"] == 1 and catalog_json[0]["measured"]["fp16_normalized"] == 1
 
 
-def test_table_is_the_default():
-    run = run_sfc("error-report", *SMALL)
+def test_table_is_the_default_and_a_piped_table_fits_80_columns_and_cuts_nothing():
+    run = run_sfc("error-report", "--bits", "8,6,4", *SMALL)
     assert run.code == 0, run.stderr
     for text in ("SFC-6(6x6,3x3)", "F(6x6,3x3)", "direct(3x3)", "κ AT", "bound", "fp16", "int8", "mpmath, 30 digits"):
         assert text in run.stdout
     assert run.stderr == ""  # no progress bar when stderr is not a terminal
+    assert "…" not in run.stdout and max(len(line) for line in run.stdout.splitlines()) <= 80
+    for text in ("SFC-6(4x4,7x7)", "×direct", "int4", "rel."):
+        assert text in run.stdout
 
 
 def test_csv_and_markdown_agree():
@@ -93,23 +96,18 @@ def test_fp16_overflow_is_explained_in_every_format(tmp_path):
     assert plot.code == 0 and plot.stderr == "" and "overflowed (inf): F(12,5)" in (tmp_path / "p.svg").read_text()
 
 
-def test_piped_table_fits_80_columns_and_cuts_nothing():
-    run = run_sfc("error-report", "--bits", "8,6,4", *SMALL)
-    assert run.code == 0, run.stderr
-    assert "…" not in run.stdout and max(len(line) for line in run.stdout.splitlines()) <= 80
-    for text in ("direct(3x3)", "F(6x6,3x3)", "SFC-6(4x4,7x7)", "×direct", "int4", "rel."):
-        assert text in run.stdout
-
-
 def test_image_and_plots(tmp_path):
-    """The catalog on the photograph as SVG (twice: byte-identical), one algorithm as PNG."""
+    """The catalog on the photograph as SVG; one algorithm (and its direct row) as SVG twice, byte-identical,
+    and as PNG."""
     path = tmp_path / "plot.svg"
     run = run_sfc("error-report", "--image", "builtin", "--plot", str(path), "--format", "json", *SMALL)
     assert run.code == 0, run.stderr
     assert json.loads(run.stdout)[0]["data"]["source"].startswith("image builtin (128x150)")
     assert path.stat().st_size > 1000
+    single = ("error-report", "--tile", "4", "--image", "builtin", *SMALL)
+    run_sfc(*single, "--plot", str(path))
     first = path.read_bytes()
-    run_sfc("error-report", "--image", "builtin", "--plot", str(path), *SMALL)
+    run_sfc(*single, "--plot", str(path))
     assert path.read_bytes() == first  # deterministic
     png = tmp_path / "plot.png"
     run = run_sfc("error-report", "--tile", "4", "--image", "builtin", "--plot", str(png), *SMALL)

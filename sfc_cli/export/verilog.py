@@ -1,4 +1,4 @@
-"""The Verilog file of DESIGN.md section 7: what goes in it (templates/algorithm.v.j2 lays it out).
+"""The Verilog file of docs/design.md section 7.3: what goes in it (templates/algorithm.v.j2 lays it out).
 
 A package ``p_pkg`` holds the constants as localparams, and the 1-D matrices as packed vectors of
 signed numerators (element e of the row-major matrix at ``[e*W +: W]``, the JSON order). The 2-D
@@ -50,7 +50,7 @@ from .content import (
 from .integers import ScaledMatrix, growth_bits, signed_width
 
 OUTPUT_TRANSFORM_WIDTH = 32
-"""Default IN_W of the output transforms (the products), as DESIGN.md section 7 fixes it."""
+"""Default IN_W of the output transforms (the products), as docs/design.md section 7.3 fixes it."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sfc_cli.algebra import transform_programs
 from sfc_cli.algebra.kronecker import kronecker_mixing
 from sfc_cli.algebra.optimise import Stage, best_program, compose, greedy_program, signed_digits
-from sfc_cli.algebra.program import Operand, Operation, Program, computes, output_rows, verified_program
+from sfc_cli.algebra.program import Operand, Operation, Program, computes, verified_program
 from sfc_cli.errors import VerificationError
 from sfc_cli.families import sfc, winograd
 from sfc_cli.options import AlgorithmRequest, build_algorithm
@@ -25,6 +25,12 @@ integer_matrices = st.integers(1, 7).flatmap(
         max_size=8,
     )
 )
+
+
+def output_rows(program: Program) -> list[tuple[int, ...]]:
+    """The matrix the program computes, read off its node rows."""
+    zero = (0,) * program.inputs
+    return [zero if o is None else tuple(o.coefficient * x for x in program.node_rows[o.node]) for o in program.outputs]
 
 
 def numerators(matrix):

@@ -121,12 +121,6 @@ class Program:
 INT64_SAFE = 2**62
 
 
-def output_rows(program: Program) -> list[tuple[int, ...]]:
-    """The matrix the program computes, read off its node rows."""
-    zero = (0,) * program.inputs
-    return [zero if o is None else tuple(o.coefficient * x for x in program.node_rows[o.node]) for o in program.outputs]
-
-
 def computes(program: Program, matrix: IntegerRows) -> bool:
     """True exactly when the program applied to each unit vector gives the matching column of ``matrix``
     (all unit vectors at once, see ``Program.node_matrix``; integers only)."""

@@ -12,9 +12,7 @@ processes so that a report of many algorithms uses every core.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -87,6 +85,9 @@ def prefetch(requests: Sequence[ProgramRequest], workers: int, on_done: Callable
     """Find and cache the programs of ``requests``: in up to ``workers`` forked processes when there are
     several to find and the platform forks, else here. ``on_done`` is called once per request. The
     results are the same either way (the optimiser is deterministic and verifies what it returns)."""
+    import multiprocessing  # here, not at import: only reports of several algorithms need workers
+    from concurrent.futures import ProcessPoolExecutor
+
     missing = list(dict.fromkeys(r for r in requests if r not in _PROGRAMS))
     if workers < 2 or len(missing) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for request in requests:

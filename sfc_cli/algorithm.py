@@ -18,7 +18,7 @@ from .algebra.transform_programs import (
 from .algebra.verify import satisfies_identity
 from .errors import VerificationError
 
-Family = Literal["sfc", "winograd"]
+Family = Literal["sfc", "winograd", "crt"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,16 @@ class WinogradParameters:
 
 
 @dataclass(frozen=True)
+class CrtParameters:
+    """The moduli as canonical text, in the user's order ("x^2 + 1", "inf^2"), corrections included."""
+
+    moduli: tuple[str, ...]
+
+
+Parameters = SfcParameters | WinogradParameters | CrtParameters
+
+
+@dataclass(frozen=True)
 class Algorithm:
     """A fast correlation algorithm, verified exactly in 1-D and (when present) 2-D.
 
@@ -50,7 +60,7 @@ class Algorithm:
     family: Family
     tile: int
     kernel: int
-    parameters: SfcParameters | WinogradParameters
+    parameters: Parameters
     fractions_in: FractionsIn
     one_d: Transforms
     two_d: Transforms | None
@@ -110,7 +120,7 @@ def verified_algorithm(
     base_name: str,
     tile: int,
     kernel: int,
-    parameters: SfcParameters | WinogradParameters,
+    parameters: Parameters,
     fractions_in: FractionsIn,
     one_d: Transforms,
     two_d: Transforms | None,

@@ -13,7 +13,7 @@ from .errors import InputError
 if TYPE_CHECKING:
     from .algorithm import Algorithm
 
-AlgorithmFamily = Literal["sfc", "winograd"]
+AlgorithmFamily = Literal["sfc", "winograd", "crt"]
 INFINITY_WORDS = ("inf", "infinity", "∞")
 MAX_POINT_DIGITS = 6
 """A point's numerator and denominator (in lowest terms) have at most this many digits: interpolation
@@ -78,23 +78,33 @@ class AlgorithmRequest:
     points: str | None = None
     dims: int = 2
     fractions_in: str = "G"
+    moduli: str | None = None
 
     @property
     def chooses_automatically(self) -> bool:
         """True when the family picks its own parameters (SFC's N and corrections, Winograd's points)."""
         if self.algo == "sfc":
             return self.dft is None and self.corrections is None
-        return self.points is None
+        return self.algo == "winograd" and self.points is None
 
 
 def build_algorithm(request: AlgorithmRequest) -> Algorithm:
     """Parse, check and derive; raises InputError for anything the user must change."""
-    from .families import sfc, winograd
+    from .families import crt, sfc, winograd
 
     fractions_in = request.fractions_in.upper()
     if fractions_in not in ("G", "A", "B"):
         raise InputError(f"--fractions-in must be G, A or B, got {request.fractions_in!r}")
     typed_fractions: FractionsIn = fractions_in  # type: ignore[assignment]
+    if request.moduli is not None and request.algo != "crt":
+        raise InputError("--moduli applies to --algo crt")
+    if request.algo == "crt":
+        if request.points is not None or request.dft is not None:
+            raise InputError("--points and --dft do not apply to --algo crt; it takes --moduli and --corrections")
+        if request.moduli is None:
+            raise InputError('--algo crt needs --moduli, e.g. --moduli "x, x-1, x+1, x^2+1, inf"')
+        corrections = None if request.corrections is None else parse_corrections(request.corrections)
+        return crt(request.tile, request.kernel, request.moduli, corrections, request.dims, typed_fractions)
     if request.algo == "sfc":
         if request.points is not None:
             raise InputError("--points applies to --algo winograd; SFC takes --dft and --corrections")
@@ -105,4 +115,4 @@ def build_algorithm(request: AlgorithmRequest) -> Algorithm:
             raise InputError("--dft and --corrections apply to --algo sfc; Winograd takes --points")
         points = None if request.points is None else parse_points(request.points)
         return winograd(request.tile, request.kernel, points, request.dims, typed_fractions)
-    raise InputError(f"unknown algorithm {request.algo!r}: choose sfc or winograd")
+    raise InputError(f"unknown algorithm {request.algo!r}: choose sfc, winograd or crt")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
-from math import gcd
+from math import comb, gcd
 
 from .bilinear import Bilinear, stack
 from .matrix import ONE, ZERO, QMatrix, vstack
@@ -69,13 +69,23 @@ class _Multiple(Block):
         return truncated_product(self.degree)
 
 
-class Zero(_Multiple):
+@dataclass(frozen=True, eq=False)
+class PointPower(_Multiple):
+    """The modulus (x - p)**e: the residue is the low e coefficients of a(x + p) (Taylor at p)."""
+
+    point: Fraction = ZERO
+
+    def residue(self, length: int) -> QMatrix:
+        p = self.point
+        return QMatrix(
+            [[comb(i, j) * p ** (i - j) if i >= j else ZERO for i in range(length)] for j in range(self.degree)], length
+        )
+
+
+class Zero(PointPower):
     """The modulus x**e (point 0 with multiplicity e): the residue is the low e coefficients.
 
     In SFC these are the left correction terms."""
-
-    def residue(self, length: int) -> QMatrix:
-        return QMatrix([[ONE if i == j else ZERO for i in range(length)] for j in range(self.degree)], length)
 
 
 class Infinity(_Multiple):
@@ -118,7 +128,7 @@ def reconstruction(blocks: Sequence[Block], length: int) -> QMatrix:
     return vstack([b.residue(length) for b in blocks]).inverse()
 
 
-def _block_columns(blocks: Sequence[Block]) -> list[list[int]]:
+def block_columns(blocks: Sequence[Block]) -> list[list[int]]:
     columns, offset = [], 0
     for b in blocks:
         columns.append(list(range(offset, offset + b.degree)))
@@ -147,7 +157,7 @@ def parts_1d(blocks: Sequence[Block], m: int, r: int) -> list[Part]:
                 b.residue(m), b.residue(r), rebuild.select_columns(cols)
             ).without_idle_products(),
         )
-        for b, cols in zip(blocks, _block_columns(blocks), strict=True)
+        for b, cols in zip(blocks, block_columns(blocks), strict=True)
     ]
 
 
@@ -168,7 +178,7 @@ def parts_2d(
     how to multiply in it (nested by default, or something cheaper such as the 2-D symbolic DFT).
     """
     rebuild = reconstruction(blocks, m + r - 1)
-    columns = _block_columns(blocks)
+    columns = block_columns(blocks)
     parts = []
     for b1, c1 in zip(blocks, columns, strict=True):
         for b2, c2 in zip(blocks, columns, strict=True):

@@ -16,9 +16,10 @@ from functools import cache
 from math import gcd
 
 from .bilinear import Bilinear, stack
-from .crt import Infinity, Point, convolution_1d, standard_points
+from .crt import standard_points
+from .fields import RingRecipe, ring_multiplication
 from .matrix import QMatrix, primitive_scale
-from .polynomial import cyclotomic, polynomial_multiply, power_coordinates, ramanujan_sum, remainder, totient
+from .polynomial import cyclotomic, power_coordinates, ramanujan_sum, totient
 
 
 @dataclass(frozen=True)
@@ -37,25 +38,12 @@ class FieldRecipe:
     twist: tuple[int, ...]  # z-coordinates
 
 
-def _multiplication_by(element: tuple[int, ...], d: int) -> QMatrix:
-    """D x D matrix of z-coordinates of element * z**j (column j)."""
-    modulus = list(cyclotomic(d))
-    size = len(modulus) - 1
-    columns = [remainder(polynomial_multiply(list(element), [0] * j + [1]), modulus) for j in range(size)]
-    return QMatrix.from_columns(columns, size)
-
-
 def field_multiplication(recipe: FieldRecipe) -> Bilinear:
     """The bilinear algorithm of a recipe, on z-coordinates (inputs and output)."""
-    d, k = recipe.d, recipe.generator_power
-    size = totient(d)
-    k_inverse = pow(k, -1, d)
-    to_s = QMatrix.from_columns([power_coordinates(k_inverse * j, d) for j in range(size)], size)
-    from_s = QMatrix.from_columns([power_coordinates(k * i, d) for i in range(2 * size - 1)], size)
-    blocks = [Point(p) if p is not None else Infinity(1) for p in recipe.points]
-    toom = convolution_1d(blocks, size, size)
-    twist = _multiplication_by(recipe.twist, d)
-    return Bilinear(toom.a_map @ to_s, toom.g_map @ to_s @ twist.inverse(), twist @ from_s @ toom.out_map)
+    modulus = tuple(Fraction(c) for c in cyclotomic(recipe.d))
+    generator = tuple(Fraction(c) for c in power_coordinates(recipe.generator_power, recipe.d))
+    twist = tuple(Fraction(c) for c in recipe.twist)
+    return ring_multiplication(modulus, RingRecipe(generator, recipe.points, twist))
 
 
 def _patterns(algorithm: Bilinear, d: int) -> tuple[list[list[Fraction]], list[list[Fraction]]]:

@@ -1,7 +1,8 @@
-"""Algorithm families built on the exact algebra: Winograd/Cook-Toom and SFC."""
+"""Algorithm families built on the exact algebra: Winograd/Cook-Toom, SFC and any CRT moduli."""
 
 from .common import check_sizes
+from .crt import crt
 from .sfc import sfc
 from .winograd import winograd
 
-__all__ = ["check_sizes", "sfc", "winograd"]
+__all__ = ["check_sizes", "crt", "sfc", "winograd"]

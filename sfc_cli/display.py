@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .algebra.matrix import QMatrix
-from .algorithm import Algorithm, SfcParameters
+from .algorithm import Algorithm, CrtParameters, SfcParameters
 from .analysis.costs import AdditionCounts, addition_counts
 from .export.jsonio import point_text
 from .families.sfc import fewer_products_elsewhere, products_2d
@@ -37,6 +37,8 @@ def describe_parameters(algorithm: Algorithm, automatic: bool) -> str:
                 f"; N={better.dft} would need at most {count} 2-D products, with constants other than 0 and +-1 "
                 f"in BT and AT: {command}"
             )
+    elif isinstance(params, CrtParameters):
+        text, how = "moduli " + ", ".join(params.moduli), ""
     else:
         text = "points " + ", ".join(point_text(p) for p in params.points)
         how = "default point table"

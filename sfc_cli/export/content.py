@@ -9,7 +9,7 @@ from functools import cached_property
 from .. import __version__
 from ..algebra.bilinear import Transforms
 from ..algebra.transform_programs import TransformPrograms
-from ..algorithm import Algorithm, SfcParameters
+from ..algorithm import Algorithm, CrtParameters, SfcParameters
 from .integers import ScaledMatrix, scaled
 from .jsonio import CONVENTION, point_text
 from .naming import default_prefix
@@ -131,6 +131,8 @@ def command_line(algorithm: Algorithm, request: ExportRequest) -> str:
     params = algorithm.parameters
     if isinstance(params, SfcParameters):
         choice = f"--dft {params.dft} --corrections {params.corrections[0]},{params.corrections[1]}"
+    elif isinstance(params, CrtParameters):
+        choice = f'--moduli "{", ".join(params.moduli)}"'
     else:
         choice = "--points " + ",".join(point_text(p) for p in params.points)
     words = [

@@ -10,7 +10,7 @@ from ..algebra.bilinear import Transforms
 from ..algebra.matrix import QMatrix
 from ..algebra.program import Operand, Operation, Program, computes
 from ..algebra.verify import satisfies_identity
-from ..algorithm import Algorithm, SfcParameters
+from ..algorithm import Algorithm, CrtParameters, SfcParameters
 from ..analysis.costs import ROLES, SYMBOLS, AdditionCounts, addition_counts
 from ..errors import InputError
 from ..options import AlgorithmRequest, build_algorithm
@@ -34,6 +34,8 @@ def parameters_dict(algorithm: Algorithm) -> dict[str, Any]:
     params = algorithm.parameters
     if isinstance(params, SfcParameters):
         return {"dft": params.dft, "corrections": list(params.corrections)}
+    if isinstance(params, CrtParameters):
+        return {"moduli": list(params.moduli)}
     return {"points": [point_text(p) for p in params.points]}
 
 
@@ -164,6 +166,8 @@ def _request_from(data: dict[str, Any]) -> AlgorithmRequest:
     if data["family"] == "sfc":
         left, right = params["corrections"]
         return AlgorithmRequest("sfc", dft=params["dft"], corrections=f"{left},{right}", **common)
+    if data["family"] == "crt":
+        return AlgorithmRequest("crt", moduli=", ".join(params["moduli"]), **common)
     return AlgorithmRequest("winograd", points=",".join(params["points"]), **common)
 
 

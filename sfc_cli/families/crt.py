@@ -220,13 +220,17 @@ def _block_label(block: Block) -> str:
 
 
 def _pair_label(first: Block, second: Block) -> str:
-    if _is_linear(first) and _is_linear(second):
+    kinds = {"linear" if _is_linear(b) else "field" if _is_field(b) else "other" for b in (first, second)}
+    if kinds == {"linear"}:
         return "linear x linear (1 product each)"
-    if isinstance(first, Quotient) and isinstance(second, Quotient) and _is_field(first) and _is_field(second):
+    if kinds == {"linear", "field"}:
+        return "linear x field (nested)"
+    if kinds == {"field"}:
+        assert isinstance(first, Quotient) and isinstance(second, Quotient)
         a, b = first.modulus, second.modulus
         split = len(factors_over(a, b)) > 1 or len(factors_over(b, a)) > 1
-        return "field x field, split over a common subfield" if split else "field x field, nested"
-    return "other pairs (nested)"
+        return "field x field, split over a common subfield" if split else "field x field (nested, no common subfield)"
+    return "pairs with x^e, (x - p)^e, inf^e or a power (nested)"
 
 
 def _structure(parts: list[Part]) -> tuple[tuple[str, int], ...]:

@@ -32,6 +32,7 @@ def multiplication_matrix(element: Poly, modulus: Poly) -> QMatrix:
     return QMatrix.from_columns(columns, size)
 
 
+@cache
 def power_matrix(element: Poly, modulus: Poly, count: int) -> QMatrix:
     """D x count: column i holds the coordinates of element**i mod f."""
     columns, power = [], residue_of((Fraction(1),), modulus)
@@ -56,8 +57,10 @@ class RingRecipe:
     twist: Poly
 
 
+@cache
 def ring_multiplication(modulus: Poly, recipe: RingRecipe) -> Bilinear:
-    """The bilinear algorithm of a recipe, on x-coordinates (both operands and the result)."""
+    """The bilinear algorithm of a recipe, on x-coordinates (both operands and the result); cached, as
+    searches build the same few rings over and over."""
     size = len(modulus) - 1
     to_s = power_matrix(recipe.generator, modulus, size).inverse()
     from_s = power_matrix(recipe.generator, modulus, 2 * size - 1)
@@ -101,8 +104,7 @@ class Quotient(Block):
         return len(self.modulus) - 1
 
     def residue(self, length: int) -> QMatrix:
-        columns = [residue_of((Fraction(0),) * i + (Fraction(1),), self.modulus) for i in range(length)]
-        return QMatrix.from_columns(columns, self.degree)
+        return power_matrix((Fraction(0), Fraction(1)), self.modulus, length)
 
     @cached_property
     def multiplication(self) -> Bilinear:

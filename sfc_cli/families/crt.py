@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd, lcm
 
 from ..algebra.bilinear import FractionsIn, Transforms
 from ..algebra.crt import (
@@ -176,11 +177,26 @@ def _power(monic: tuple[Fraction, ...], exponent: int) -> tuple[Fraction, ...]:
     return tuple(result)
 
 
-def _part_cost(block: Quotient, tile: int, kernel: int, rebuild_block: QMatrix) -> tuple[Fraction, Fraction, int]:
-    """Largest BT entry, largest AT entry, then nonzeros of both (fractions in G) of one block's products."""
-    part = block.multiplication.on_residues(block.residue(tile), block.residue(kernel), rebuild_block)
-    transforms = Transforms.from_convolution(part.without_idle_products()).place_fractions("G")
-    return transforms.BT.max_abs(), transforms.AT.max_abs(), transforms.BT.nonzeros() + transforms.AT.nonzeros()
+def _integer_extent(vectors: list[tuple[Fraction, ...]]) -> tuple[int, int]:
+    """Largest entry once each vector is scaled to coprime integers, and the nonzeros (integers only)."""
+    largest = nonzeros = 0
+    for vector in vectors:
+        entries = [x for x in vector if x]
+        if entries:
+            den = lcm(*(x.denominator for x in entries))
+            integers = [abs(x.numerator) * (den // x.denominator) for x in entries]
+            largest = max(largest, max(integers) // gcd(*integers))
+            nonzeros += len(entries)
+    return largest, nonzeros
+
+
+def _part_cost(block: Quotient, tile: int, rebuild_block: QMatrix) -> tuple[int, int, int]:
+    """Largest BT entry, largest AT entry, then nonzeros of both, of one block's products with their
+    BT rows and AT columns scaled to coprime integers (as fractions in G leave them)."""
+    multiplication = block.multiplication
+    bt_largest, bt_nonzeros = _integer_extent(list((rebuild_block @ multiplication.out_map).T.rows))
+    at_largest, at_nonzeros = _integer_extent(list((multiplication.a_map @ block.residue(tile)).rows))
+    return bt_largest, at_largest, bt_nonzeros + at_nonzeros
 
 
 def tuned_blocks(blocks: list[Block], tile: int, kernel: int) -> list[Block]:
@@ -193,7 +209,7 @@ def tuned_blocks(blocks: list[Block], tile: int, kernel: int) -> list[Block]:
     for block, columns in zip(blocks, block_columns(blocks), strict=True):
         if isinstance(block, Quotient) and block.field and block.degree == 2:
             candidates = [Quotient(block.modulus, recipe, True) for recipe in quadratic_recipes()]
-            costs = [_part_cost(c, tile, kernel, rebuild.select_columns(columns)) for c in candidates]
+            costs = [_part_cost(c, tile, rebuild.select_columns(columns)) for c in candidates]
             block = candidates[costs.index(min(costs))]
         tuned.append(block)
     return tuned

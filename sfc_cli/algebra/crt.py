@@ -161,33 +161,38 @@ def parts_1d(blocks: Sequence[Block], m: int, r: int) -> list[Part]:
     ]
 
 
-PairMultiplication = Callable[[Block, Block], Bilinear]
+PairMultiplication = Callable[[Block, Block], "Bilinear | None"]
 
 
-def tensor_multiplication(first: Block, second: Block) -> Bilinear:
-    """The default for a pair of blocks: the two 1-D algorithms nested (Kronecker product)."""
-    return first.multiplication.kron(second.multiplication)
+def nested(first: Block, second: Block) -> None:
+    """The default for every pair of blocks: no special multiplication, the two 1-D parts nested."""
+    return None
 
 
-def parts_2d(
-    blocks: Sequence[Block], m: int, r: int, pair_multiplication: PairMultiplication = tensor_multiplication
-) -> list[Part]:
+def parts_2d(blocks: Sequence[Block], m: int, r: int, pair_multiplication: PairMultiplication = nested) -> list[Part]:
     """2-D linear convolution (tiles flattened row-major) through the CRT over pairs of blocks.
 
-    The residue algebra of a pair is the tensor product of the two; ``pair_multiplication`` says
-    how to multiply in it (nested by default, or something cheaper such as the 2-D symbolic DFT).
+    The residue algebra of a pair is the tensor product of the two. ``pair_multiplication`` returns a
+    cheaper way to multiply in it (such as the 2-D symbolic DFT), or None: then the pair's products are
+    the Kronecker product of the two blocks' 1-D parts (which equals nesting the multiplications on the
+    Kronecker products of residues and reconstructions, and is cheaper to build).
     """
     rebuild = reconstruction(blocks, m + r - 1)
     columns = block_columns(blocks)
+    one_d = {id(part.blocks[0]): part.algorithm for part in parts_1d(blocks, m, r)}
     parts = []
     for b1, c1 in zip(blocks, columns, strict=True):
         for b2, c2 in zip(blocks, columns, strict=True):
-            algorithm = pair_multiplication(b1, b2).on_residues(
-                b1.residue(m).kron(b2.residue(m)),
-                b1.residue(r).kron(b2.residue(r)),
-                rebuild.select_columns(c1).kron(rebuild.select_columns(c2)),
-            )
-            parts.append(Part((b1, b2), algorithm.without_idle_products()))
+            special = pair_multiplication(b1, b2)
+            if special is None:
+                algorithm = one_d[id(b1)].kron(one_d[id(b2)])
+            else:
+                algorithm = special.on_residues(
+                    b1.residue(m).kron(b2.residue(m)),
+                    b1.residue(r).kron(b2.residue(r)),
+                    rebuild.select_columns(c1).kron(rebuild.select_columns(c2)),
+                ).without_idle_products()
+            parts.append(Part((b1, b2), algorithm))
     return parts
 
 

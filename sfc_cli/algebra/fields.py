@@ -215,12 +215,15 @@ def _swap(first: int, second: int) -> QMatrix:
     return QMatrix(rows, size)
 
 
-def field_pair_multiplication(first: Block, second: Block) -> Bilinear:
-    """The cheapest multiplication for a pair of blocks: nested (the default, and the only way unless
-    both are fields), or split over either field when the other's modulus factors there."""
-    candidates = [first.multiplication.kron(second.multiplication)]
-    if isinstance(first, Quotient) and isinstance(second, Quotient) and first.field and second.field:
-        candidates.append(split_multiplication(first, second))
-        swap = _swap(first.degree, second.degree)
-        candidates.append(split_multiplication(second, first).on_residues(swap, swap, swap.T))
-    return min(candidates, key=lambda candidate: candidate.products)
+def field_pair_multiplication(first: Block, second: Block) -> Bilinear | None:
+    """For two fields, the split over either field when it needs fewer products than nesting (None
+    otherwise, and for every other pair: nested)."""
+    if not (isinstance(first, Quotient) and isinstance(second, Quotient) and first.field and second.field):
+        return None
+    swap = _swap(first.degree, second.degree)
+    candidates = [
+        split_multiplication(first, second),
+        split_multiplication(second, first).on_residues(swap, swap, swap.T),
+    ]
+    best = min(candidates, key=lambda candidate: candidate.products)
+    return best if best.products < first.multiplication.products * second.multiplication.products else None

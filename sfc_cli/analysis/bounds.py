@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 
 import numpy as np
 
@@ -59,7 +60,23 @@ def worst_case_bounds(
     transforms: Transforms, tile: int, kernel: int, dims: int, bits: Sequence[int]
 ) -> dict[int, Bound]:
     """The proved bound on max |Yq - Y| for each bit width of tap-wise quantization, and direct's."""
-    fast, direct = amplification(transforms), amplification(direct_transforms(tile, kernel, dims))
+    fast, direct = amplification(transforms), direct_amplification(tile, kernel, dims)
+    return {b: Bound(b, fast / levels(b), direct / levels(b)) for b in bits}
+
+
+@cache
+def direct_amplification(tile: int, kernel: int, dims: int) -> Fraction:
+    """``amplification`` of direct convolution (cached: reports and searches ask once per shape)."""
+    return amplification(direct_transforms(tile, kernel, dims))
+
+
+def kronecker_square_bounds(one_d: Transforms, tile: int, kernel: int, bits: Sequence[int]) -> dict[int, Bound]:
+    """``worst_case_bounds`` of the 2-D algorithm ``one_d (x) one_d`` from the 1-D matrices alone.
+
+    Row L1 norms of a Kronecker product are products of row L1 norms, and the largest sum of a
+    product of nonnegative sums is the product of the largest sums: the amplification of a Kronecker
+    square is the square of the 1-D amplification (and so for direct convolution)."""
+    fast, direct = amplification(one_d) ** 2, direct_amplification(tile, kernel, 1) ** 2
     return {b: Bound(b, fast / levels(b), direct / levels(b)) for b in bits}
 
 

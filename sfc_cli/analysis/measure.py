@@ -191,28 +191,55 @@ def measure(
 
     Values beyond FP16's range become inf, as they would in FP16 hardware; the error is then inf.
     Raises InputError when a figure is undefined (zero denominator)."""
+    return measure_floats(FloatTransforms.of(transforms), shape, data, bits, on_batch)
+
+
+def measure_floats(
+    fast: FloatTransforms,
+    shape: Shape,
+    data: DataSource,
+    bits: tuple[int, ...],
+    on_batch: Callable[[], None] = lambda: None,
+    direct_fp16_squares: float | None = None,
+) -> Measurement:
+    """``measure`` for float transforms. ``direct_fp16_squares`` is direct convolution's FP16 error on the
+    same data (``direct_fp16_error``), computed alongside when not given; callers that measure many
+    algorithms of one shape pass it once."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return _measure(transforms, shape, data, bits, on_batch)
+        return _measure(fast, shape, data, bits, on_batch, direct_fp16_squares)
+
+
+def direct_fp16_error(shape: Shape, data: DataSource) -> float:
+    """Sum of squares of direct convolution's FP16 error over the data (the fp16_normalized baseline)."""
+    direct, squares = direct_floats(shape), _SumOfSquares()
+    for d, g in data.batches(shape):
+        d16, g16 = d.astype(np.float16).astype(np.float64), g.astype(np.float16).astype(np.float64)
+        squares.add(fp16_outputs(direct, d16, g16) - reference(shape, d16, g16))
+    return squares.total
 
 
 def _measure(
-    transforms: Transforms,
+    fast: FloatTransforms,
     shape: Shape,
     data: DataSource,
     bits: tuple[int, ...],
     on_batch: Callable[[], None],
+    direct_fp16_squares: float | None,
 ) -> Measurement:
-    fast, direct = FloatTransforms.of(transforms), direct_floats(shape)
+    direct = direct_floats(shape)
     fast_error, direct_error = _SumOfSquares(), _SumOfSquares()
-    largest_v, largest_u = np.zeros(transforms.products), np.zeros(transforms.products)
+    largest_v, largest_u = np.zeros(fast.G.shape[0]), np.zeros(fast.G.shape[0])
     for d, g in data.batches(shape):
         d16, g16 = d.astype(np.float16).astype(np.float64), g.astype(np.float16).astype(np.float64)
         exact = reference(shape, d16, g16)
         fast_error.add(fp16_outputs(fast, d16, g16) - exact)
-        direct_error.add(fp16_outputs(direct, d16, g16) - exact)
+        if direct_fp16_squares is None:
+            direct_error.add(fp16_outputs(direct, d16, g16) - exact)
         largest_v = np.maximum(largest_v, np.abs(d @ fast.BT.T).max(axis=0))
         largest_u = np.maximum(largest_u, np.abs(g @ fast.G.T).max(axis=0))
         on_batch()
+    if direct_fp16_squares is not None:
+        direct_error.total = direct_fp16_squares
     quantized_error = {b: _SumOfSquares() for b in bits}
     signal = _SumOfSquares()
     for d, g in data.batches(shape):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..algebra.bilinear import Bilinear, FractionsIn, Transforms
-from ..algebra.crt import Block, Cyclic, Infinity, Part, Zero, assemble, parts_1d, parts_2d, tensor_multiplication
+from ..algebra.crt import Block, Cyclic, Infinity, Part, Zero, assemble, parts_1d, parts_2d
 from ..algebra.cyclic import cyclic_multiplication, cyclic_products, frequency_orbits
 from ..algebra.polynomial import divisors, totient
 from ..algorithm import Algorithm, SfcParameters, verified_algorithm
@@ -110,10 +110,11 @@ def _blocks(params: SfcParameters) -> list[Block]:
     return [b for b in (Zero(left), Cyclic(params.dft), Infinity(right)) if b.degree]
 
 
-def _pair_multiplication(first: Block, second: Block) -> Bilinear:
+def _pair_multiplication(first: Block, second: Block) -> Bilinear | None:
+    """The 2-D symbolic DFT for the DFT x DFT pair; every other pair is nested."""
     if isinstance(first, Cyclic) and isinstance(second, Cyclic):
         return cyclic_multiplication(first.size, 2)
-    return tensor_multiplication(first, second)
+    return None
 
 
 def _field_summary(size: int, dims: int, products: int) -> str:

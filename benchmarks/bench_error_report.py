@@ -4,7 +4,8 @@
 
 Targets on a 2-core machine: the default report (12 algorithms, default sample count) in under
 10 s as a whole process; peak memory bounded as --samples grows (measurements run in batches),
-shown as the peak traced allocation and the peak resident size at two sample counts.
+shown as the peak traced allocation and the peak resident size at two sample counts. Also the time of
+`--catalog all` (the default's rows and the literature's four), for comparison.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ print(samples, seconds, peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 """
 
 
-def default_report_seconds() -> float:
-    return median_seconds([*sfc_command(), "error-report", "--format", "csv"], RUNS)
+def default_report_seconds(*options: str) -> float:
+    return median_seconds([*sfc_command(), "error-report", "--format", "csv", *options], RUNS)
 
 
 def memory_at(factor: int) -> tuple[int, float, float, float]:
@@ -46,6 +47,8 @@ def memory_at(factor: int) -> tuple[int, float, float, float]:
 def main() -> None:
     seconds = default_report_seconds()
     print(f"default report (12 algorithms, default samples), whole process: {seconds:.2f} s (target < 10 s)")
+    full = default_report_seconds("--catalog", "all")
+    print(f"--catalog all (16 algorithms, default samples), whole process: {full:.2f} s")
     for factor in (1, 16):
         samples, analysis, traced, resident = memory_at(factor)
         print(

@@ -255,6 +255,15 @@ ReportAlgoOption = Annotated[
 ]
 ReportTileOption = Annotated[int | None, typer.Option("--tile", "-m", help="Output tile size m (per dimension).")]
 ReportKernelOption = Annotated[int | None, typer.Option("--kernel", "-r", help="Kernel size r (per dimension).")]
+CatalogOption = Annotated[
+    Literal["paper", "all"] | None,
+    typer.Option(
+        "--catalog",
+        help="Rows of the report: paper (the default) = direct convolution and the paper's Winograd and SFC "
+        "algorithms; all = also the literature's Winograd points (Barabasz et al., NOVA, wincnn issue 1), "
+        "each named with its source (JSON: 'source'). An error with an algorithm option (--algo, --tile, ...).",
+    ),
+]
 
 
 @app.command(
@@ -262,10 +271,12 @@ ReportKernelOption = Annotated[int | None, typer.Option("--kernel", "-r", help="
     epilog="Examples:\n\n"
     "sfc error-report\n\n"
     "sfc error-report --bits 8,6,4 --format markdown\n\n"
+    "sfc error-report --catalog all --format json\n\n"
     "sfc error-report --image builtin --plot errors.svg\n\n"
     "sfc error-report --tile 6 --kernel 3 --samples 20000 --seed 1 --format json",
 )
 def error_report(
+    catalog: CatalogOption = None,
     algo: ReportAlgoOption = None,
     tile: ReportTileOption = None,
     kernel: ReportKernelOption = None,
@@ -305,8 +316,9 @@ def error_report(
 ) -> None:
     """Products saved against accuracy lost: conditioning, proved int bounds and measured errors, side by side.
 
-    With no algorithm option: direct convolution and the paper's Winograd and SFC algorithms. With any of
-    --algo, --tile, --kernel, --dft, --corrections, --points: that one algorithm (like derive).
+    With no algorithm option: direct convolution and the paper's Winograd and SFC algorithms.
+    --catalog all adds the literature's Winograd points, each row with its source.
+    With any of --algo, --tile, --kernel, --dft, --corrections, --points: that one algorithm (like derive).
     """
     try:
         from .analysis.report import build_report, progress_steps
@@ -315,7 +327,7 @@ def error_report(
         settings = report_settings(bits, samples, seed, image, plot)
         chosen = {"algo": algo, "tile": tile, "kernel": kernel, "dft": dft, "corrections": corrections}
         request = single_request(dims, fractions_in, points=points, **chosen)
-        subjects = report_subjects(request, dims, fractions_in)
+        subjects = report_subjects(request, dims, fractions_in, catalog)
         with progress(progress_steps(subjects, settings.data), "error-report", quiet) as step:
             report = build_report(subjects, settings.bits, settings.data, step)
     except InputError as error:

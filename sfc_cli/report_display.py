@@ -129,12 +129,23 @@ def number(value: float | int | str) -> str:
     return str(value)
 
 
+def sources(report: Report) -> str:
+    """The sources of the literature rows, rows of one source together ("" when there are none)."""
+    names: dict[str, list[str]] = {}
+    for row in report.rows:
+        if row.subject.source is not None:
+            names.setdefault(row.subject.source, []).append(row.subject.name)
+    return " ".join(f"{' and '.join(rows)}: {source}." for source, rows in names.items())
+
+
 def cost_caption(report: Report) -> str:
-    return (
+    text = (
         f"{report.dims}-D prod.: multiplications per output tile; share %: of direct convolution's; reduction: "
         f"direct over fast multiplications. κ: 2-norm condition numbers of the 1-D matrices (mpmath, {DIGITS} "
         "digits), 'der.' as derived, 'unit' after scaling every row of BT and G to max-norm 1 (AT compensated)."
     )
+    literature = sources(report)
+    return f"{text} Sources: {literature}" if literature else text
 
 
 def error_caption(report: Report) -> str:
@@ -247,12 +258,14 @@ def _conditions(row: Row) -> dict[str, Any]:
 
 
 def row_record(report: Report, row: Row) -> dict[str, Any]:
-    """The JSON object of one algorithm."""
+    """The JSON object of one algorithm; ``source`` is where a literature row comes from, null for the
+    paper's rows, direct convolution and a single algorithm."""
     subject = row.subject
     figures = measured_figures(report, row)
     return {
         "name": subject.name,
         "family": subject.family,
+        "source": subject.source,
         "tile": subject.tile,
         "kernel": subject.kernel,
         "dims": subject.dims,

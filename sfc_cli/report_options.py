@@ -7,10 +7,11 @@ from pathlib import Path
 
 from .analysis.images import load_grayscale
 from .analysis.measure import DataSource
-from .analysis.report import CATALOG, DIRECT_KERNEL, Subject
+from .analysis.report import DIRECT_KERNEL, Subject
 from .errors import InputError
 from .files import check_writable
 from .options import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_int_list
+from .report_catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
 from .report_plot import PLOT_SUFFIXES
 
 MIN_BITS, MAX_BITS = 2, 16
@@ -58,14 +59,20 @@ def single_request(dims: int, fractions_in: str, **chosen: str | int | None) -> 
     return AlgorithmRequest(**given, dims=dims, fractions_in=fractions_in)  # type: ignore[arg-type]
 
 
-def report_subjects(request: AlgorithmRequest | None, dims: int, fractions_in: str) -> list[Subject]:
+def report_subjects(
+    request: AlgorithmRequest | None, dims: int, fractions_in: str, catalog: CatalogChoice | None = None
+) -> list[Subject]:
     """Direct convolution, the baseline, then the requested algorithm (direct with its kernel and dimensions)
-    or the catalog (direct with ``DIRECT_KERNEL``, then ``CATALOG`` in ``dims`` dimensions)."""
+    or the catalog (direct with ``DIRECT_KERNEL``, then the rows of ``--catalog`` (None: the default,
+    "paper") in ``dims`` dimensions). Raises InputError when both an algorithm and a catalog are chosen."""
     if request is not None:
+        if catalog is not None:
+            raise InputError(
+                "--catalog chooses the rows of the catalog report; it cannot be combined with --algo, --tile, "
+                "--kernel, --dft, --corrections or --points, which report one algorithm"
+            )
         algorithm = build_algorithm(request)
         return [Subject.direct(algorithm.kernel, algorithm.dims), Subject.of(algorithm)]
-    algorithms = [
-        build_algorithm(AlgorithmRequest(family, tile, kernel, dims=dims, fractions_in=fractions_in))
-        for family, tile, kernel in CATALOG
-    ]
-    return [Subject.direct(DIRECT_KERNEL, dims)] + [Subject.of(a) for a in algorithms]
+    rows = catalog_rows(catalog or DEFAULT_CATALOG)
+    subjects = [Subject.of(build_algorithm(row.request_for(dims, fractions_in)), row.label, row.source) for row in rows]
+    return [Subject.direct(DIRECT_KERNEL, dims), *subjects]

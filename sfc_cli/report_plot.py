@@ -33,8 +33,13 @@ PANELS: tuple[tuple[str, Callable[[Row], float]], ...] = (
     ("fp16 error / direct fp16 error", lambda r: r.measured.fp16_normalized),
     ("int8 relative RMS error (tap-wise)", lambda r: r.measured.int_relative[8]),
 )
-FAMILIES = {"direct": ("s", "direct"), "winograd": ("o", "Winograd F(m,r)"), "sfc": ("^", "SFC")}
-"""Family: (marker, legend entry)."""
+FAMILIES = {
+    "direct": ("s", "direct"),
+    "winograd": ("o", "Winograd F(m,r)"),
+    "sfc": ("^", "SFC"),
+    "crt": ("D", "CRT moduli"),
+}
+"""Family: (marker, legend entry). The literature rows of ``--catalog all`` are drawn as their family."""
 KERNEL_COLOURS = {3: "tab:blue", 5: "tab:orange", 7: "tab:green"}
 """The catalog's kernel sizes keep their colours in every report; other sizes take ``OTHER_COLOURS``."""
 OTHER_COLOURS = ("tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:red")

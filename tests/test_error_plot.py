@@ -41,6 +41,7 @@ def reports() -> dict[str, Report]:
     overflow = [Subject.direct(5, 1), Subject.of(build_algorithm(AlgorithmRequest("winograd", 12, 5, dims=1)))]
     return {
         "catalog": catalog,
+        "--catalog all": measured_only(report_subjects(None, 2, "G", "all")),
         "two rows": Report(catalog.rows[:2], (8,), DATA),
         "one row": Report(catalog.rows[-1:], (8,), DATA),
         "1-D catalog, --bits 6,4": build_report(report_subjects(None, 1, "G"), (6, 4), DATA),
@@ -75,7 +76,9 @@ def inside(box, frame) -> bool:
     return frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
 
 
-@pytest.mark.parametrize("name", ["catalog", "two rows", "one row", "1-D catalog, --bits 6,4", "fp16 overflow"])
+@pytest.mark.parametrize(
+    "name", ["catalog", "--catalog all", "two rows", "one row", "1-D catalog, --bits 6,4", "fp16 overflow"]
+)
 def test_labels_never_overlap_and_stay_inside_their_panel(reports, figures, name):
     """Measured on the rendered text, at the PNG's dpi and at the SVG's 72."""
     report = reports[name]

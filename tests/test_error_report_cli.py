@@ -70,14 +70,20 @@ def test_single_algorithm_like_derive_after_its_direct_row():
     assert [r["name"] for r in csv.DictReader(io.StringIO(five.stdout))] == ["direct(5)", "SFC-4(2,5)"]
 
 
-def test_one_dimensional_catalog_keeps_the_json_keys():
-    run = run_sfc("error-report", "--dims", "1", "--samples", "16", "--format", "json")
+def test_one_dimensional_full_catalog_keeps_the_json_keys_and_carries_the_sources():
+    """--catalog all: the 12 rows of the default catalog and the literature's 4, each literature row with
+    its source ("source": null for the others)."""
+    run = run_sfc("error-report", "--catalog", "all", "--dims", "1", "--samples", "16", "--format", "json")
     assert run.code == 0, run.stderr
     objects = json.loads(run.stdout)
-    assert len(objects) == 12 and objects[0]["name"] == "direct(3)"
+    assert len(objects) == 12 + 4 and objects[0]["name"] == "direct(3)"
     for obj in objects:
         assert obj["products_2d"] is None and obj["products_1d"] >= 1 and obj["dims"] == 1
     assert next(o for o in objects if o["name"] == "SFC-6(6,3)")["products_1d"] == 10
+    sources = {o["name"]: o["source"] for o in objects if o["source"] is not None}
+    assert list(sources) == ["F(4,3) Barabasz", "F(6,3) Barabasz", "F(6,3) NOVA", "F(6,3) wincnn#1"]
+    assert sources["F(6,3) NOVA"] == "NOVA (2025): F(6,3) points {0, ±3/5, ±1, ±7/6}"
+    assert sources["F(4,3) Barabasz"].startswith("Barabasz, Anderson, Soodhalter, Gregg: Error analysis")
 
 
 def test_fp16_overflow_is_explained_in_every_format(tmp_path):
@@ -154,6 +160,9 @@ def image_dir(tmp_path_factory) -> Path:
         (("--algo", "winograd", "--tile", "2", "--points", "0,1,-1,1e400"), "point '1e400' has too many digits"),
         (("--tile", "0"), "tile must be at least 1"),
         (("--algo", "winograd", "--dft", "6"), "--dft and --corrections apply to --algo sfc"),
+        (("--catalog", "all", "--tile", "4"), "--catalog chooses the rows of the catalog report; it cannot be"),
+        (("--catalog", "paper", "--points", "0,1,-1,inf"), "cannot be combined with --algo, --tile, --kernel"),
+        (("--catalog", "some"), "Invalid value for '--catalog'"),
     ],
 )
 def test_bad_options_one_line_exit_2(args, message, image_dir):
@@ -164,5 +173,6 @@ def test_help_has_examples_choices_and_limits():
     run = run_sfc("error-report", "--help")
     assert run.code == 0 and "sfc error-report --bits 8,6,4" in run.stdout and "--image" in run.stdout
     text = " ".join(run.stdout.split())
-    assert "<table|json|csv|markdown>" in text and "<sfc|winograd>" in text and "1 to 1000000" in text
+    assert "<table|json|csv|markdown>" in text and "<sfc|winograd|crt>" in text and "1 to 1000000" in text
+    assert "<paper|all>" in text and "sfc error-report --catalog all --format json" in text
     assert "--quiet" in text

@@ -24,29 +24,14 @@ from .measure import DataSource, Measurement, Shape, batch_count, measure
 DEFAULT_BITS = (8,)
 DEFAULT_SAMPLES = 4096
 DIRECT_KERNEL = 3
-"""The catalog's direct-convolution row uses 3x3 kernels (its figures are 1 or the baseline)."""
-
-CATALOG = (
-    ("winograd", 2, 3),
-    ("winograd", 3, 3),
-    ("winograd", 4, 3),
-    ("winograd", 6, 3),
-    ("sfc", 4, 3),
-    ("sfc", 6, 3),
-    ("sfc", 7, 3),
-    ("winograd", 2, 5),
-    ("sfc", 6, 5),
-    ("winograd", 2, 7),
-    ("sfc", 4, 7),
-)
-"""The default report after the direct row, as (family, tile, kernel); each family picks its default
-parameters (SFC: N=4 for SFC-4(4x4,3x3), N=6 otherwise; Winograd: the default point table)."""
+"""The catalog's direct-convolution row uses 3x3 kernels (its figures are 1 or the baseline); the catalog's
+other rows are in ``sfc_cli.report_catalog``."""
 
 
 @dataclass(frozen=True)
 class Subject:
     """One row's algorithm: a derived Algorithm, or direct convolution (tile 1, the baseline, with no
-    ``algorithm``)."""
+    ``algorithm``). ``source``: where a literature row's algorithm comes from (None otherwise)."""
 
     name: str
     family: str
@@ -56,11 +41,13 @@ class Subject:
     one_d: Transforms
     transforms: Transforms
     algorithm: Algorithm | None
+    source: str | None = None
 
     @classmethod
-    def of(cls, algorithm: Algorithm) -> Subject:
+    def of(cls, algorithm: Algorithm, label: str = "", source: str | None = None) -> Subject:
+        """The algorithm's row, named by the algorithm followed by ``label`` (when given)."""
         return cls(
-            algorithm.name,
+            f"{algorithm.name} {label}" if label else algorithm.name,
             algorithm.family,
             algorithm.tile,
             algorithm.kernel,
@@ -68,6 +55,7 @@ class Subject:
             algorithm.one_d,
             algorithm.transforms,
             algorithm,
+            source,
         )
 
     @classmethod

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     add_completion=False,
-    help="Derive, analyse and export fast-convolution transforms (SFC and Winograd), exactly.",
+    help="Derive, analyse and export fast-convolution transforms (SFC, Winograd, any CRT moduli), exactly.",
     epilog="Example: sfc derive --tile 6 --kernel 3",
 )
 
@@ -46,6 +46,14 @@ CorrectionsOption = Annotated[
 ]
 PointsOption = Annotated[
     str | None, typer.Option("--points", help="Winograd: rational points and inf, e.g. 0,1,-1,1/2,-2,inf.")
+]
+ModuliOption = Annotated[
+    str | None,
+    typer.Option(
+        "--moduli",
+        help="CRT: pairwise coprime polynomials in x with rational coefficients and inf, degrees adding up to "
+        'tile + kernel - 1, e.g. "x, x-1, x+1, x^2+1, inf" (with --corrections L,R: x^L and inf^R are added).',
+    ),
 ]
 DimsOption = Annotated[int, typer.Option("--dims", help="1 or 2 dimensions.")]
 FractionsOption = Annotated[
@@ -160,6 +168,7 @@ def derive_with_programs(request: AlgorithmRequest, step: Callable[[str], None])
     epilog="Examples:\n\n"
     "sfc derive --tile 6 --kernel 3\n\n"
     "sfc derive --algo winograd --tile 4 --points 0,1,-1,2,-2,inf\n\n"
+    'sfc derive --algo crt --tile 4 --moduli "x, x-1, x+1, x^2+1, inf"\n\n'
     "sfc derive --tile 7 --kernel 3 --dft 6 --corrections 1,2 --format json"
 )
 def derive(
@@ -169,14 +178,15 @@ def derive(
     dft: DftOption = None,
     corrections: CorrectionsOption = None,
     points: PointsOption = None,
+    moduli: ModuliOption = None,
     dims: DimsOption = 2,
     fractions_in: FractionsOption = "G",
     output_format: Annotated[
         Literal["table", "json"], typer.Option("--format", help="The rich display or the JSON document.")
     ] = "table",
 ) -> None:
-    """Derive an SFC or Winograd algorithm exactly, verify it, and show AT, G, BT and its costs."""
-    request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in)
+    """Derive an SFC, Winograd or CRT-moduli algorithm exactly, verify it, and show AT, G, BT and its costs."""
+    request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in, moduli)
     try:
         with progress(2, DERIVING) as step:
             algorithm = derive_with_programs(request, step)
@@ -210,6 +220,7 @@ def export(
     dft: DftOption = None,
     corrections: CorrectionsOption = None,
     points: PointsOption = None,
+    moduli: ModuliOption = None,
     dims: DimsOption = 2,
     fractions_in: FractionsOption = "G",
     output_format: Annotated[
@@ -229,7 +240,7 @@ def export(
 
     Standard output and -o FILE get the same bytes (UTF-8).
     """
-    request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in)
+    request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in, moduli)
     try:
         from .export.render import export_request, render
         from .files import check_writable, write_output
@@ -348,6 +359,101 @@ def error_report(
         except InputError as error:
             fail(str(error))
         wrote(settings.plot, size, quiet)
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "sfc search --kernel 3\n\n"
+    "sfc search --kernel 3 --metric fp16 --max-tile 6 --format json\n\n"
+    "sfc search --kernel 5 --budget 60 --plot front.svg"
+)
+def search(
+    kernel: KernelOption = 3,
+    dims: DimsOption = 2,
+    max_tile: Annotated[int, typer.Option("--max-tile", help="Largest output tile tried; tiles start at 2.")] = 8,
+    metric: Annotated[
+        Literal["int8", "fp16", "bound"],
+        typer.Option(
+            "--metric",
+            help="Error axis of the front: int8 (measured tap-wise int8 relative RMS), fp16 (measured FP16 error "
+            "over direct's) or bound (proved int8 worst-case bound over direct's).",
+        ),
+    ] = "int8",
+    budget: Annotated[
+        float | None,
+        typer.Option("--budget", help="Seconds of screening at most; then the best front so far is re-measured."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Tiles for re-measuring the front (screening uses 512).")
+    ] = 4096,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random data and kernels.")] = 0,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: every core).")] = None,
+    plot: Annotated[
+        str | None, typer.Option("--plot", metavar="<file>", help="Also draw the front to this .png or .svg file.")
+    ] = None,
+    output_format: Annotated[
+        Literal["table", "json", "csv"], typer.Option("--format", help="Tables or a document.")
+    ] = "table",
+    quiet: QuietOption = False,
+) -> None:
+    """Search SFC, Winograd and CRT moduli for the Pareto front of products per output against error.
+
+    Every algorithm is derived and verified exactly; each front entry carries the sfc derive command that
+    reproduces it, and the literature's algorithms are marked with what dominates them.
+    """
+    try:
+        from .files import check_writable
+        from .report_plot import PLOT_SUFFIXES
+        from .search.engine import search as run_search
+        from .search_options import search_settings
+
+        settings = search_settings(kernel, dims, max_tile, samples, budget, workers)
+        if plot is not None:
+            if Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+                raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {Path(plot).name!r}")
+            check_writable(plot)
+        with searching_progress(quiet) as on_progress:
+            result = run_search(
+                settings.candidates, settings.literature, metric, samples, seed, budget, workers, on_progress
+            )
+    except InputError as error:
+        fail(str(error))
+    from .search_display import render_tables, result_csv, result_json, write_plot
+
+    with writing_stdout():
+        if output_format == "table":
+            from rich.console import Console
+
+            render_tables(Console(), result)
+        else:
+            sys.stdout.write(result_json(result) if output_format == "json" else result_csv(result))
+    if plot is not None:
+        try:
+            size = write_plot(result, Path(plot))
+        except InputError as error:
+            fail(str(error))
+        wrote(plot, size, quiet)
+
+
+@contextmanager
+def searching_progress(quiet: bool) -> Iterator[Callable[[str, object, int], None]]:
+    """A progress bar per search stage on stderr (a terminal only, not ``quiet``)."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda stage, done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn(f"{{task.description:<{PROGRESS_LABEL_WIDTH}}}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(stage: str, done: object, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done.done)  # type: ignore[attr-defined,arg-type]
+
+        yield update
 
 
 @app.command(epilog="Examples:\n\nsfc docs error-model\n\nsfc docs design | less")

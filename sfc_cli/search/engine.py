@@ -1,0 +1,281 @@
+"""Derive, verify and score candidates on every core, then keep the Pareto front.
+
+Stage 1 scores every candidate on a cheap sample (``SCREEN_SAMPLES`` tiles); stage 2 re-measures the
+stage-1 front and the literature's algorithms on the full sample and takes the front again. Each
+candidate is derived and verified exactly by its family (Winograd in 2-D: its 1-D algorithm, verified
+exactly, and the Kronecker square, whose 2-D identity follows from the 1-D one).
+
+Scores: products per output, the proved worst-case int8 bound relative to direct convolution, the
+measured ``fp16_normalized`` and ``int8_relative``. Candidates whose products are no fewer than direct
+convolution's are pruned before deriving.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+
+from ..algorithm import algorithm_name
+from ..analysis.bounds import kronecker_square_bounds, worst_case_bounds
+from ..analysis.measure import DataSource, FloatTransforms, Shape, direct_fp16_error, measure_floats
+from ..errors import InputError
+from ..options import build_algorithm
+from .candidates import QUADRATICS, Candidate
+
+Metric = Literal["int8", "fp16", "bound"]
+METRIC_NAMES: dict[str, str] = {
+    "int8": "int8 relative RMS error (tap-wise)",
+    "fp16": "fp16 error / direct fp16 error",
+    "bound": "proved int8 worst-case bound / direct's",
+}
+SCREEN_SAMPLES = 512
+BITS = 8
+
+
+@dataclass(frozen=True)
+class Score:
+    """What the search compares: products per output (exact) and three errors (lower is better)."""
+
+    products: int
+    products_per_output: Fraction
+    bound: float
+    fp16: float
+    int8: float
+
+    def error(self, metric: Metric) -> float:
+        return {"int8": self.int8, "fp16": self.fp16, "bound": self.bound}[metric]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate, derived and verified, with its name, identity and score on ``samples`` tiles."""
+
+    candidate: Candidate
+    name: str
+    key: tuple[object, ...]
+    score: Score
+    samples: int
+
+
+# --- one candidate (runs in the workers) ------------------------------------------------------------
+
+_baselines: dict[tuple[Shape, int, int], float] = {}
+
+
+def _baseline(shape: Shape, data: DataSource) -> float:
+    """Direct convolution's FP16 error on the data: the same for every candidate of a shape."""
+    key = (shape, data.samples, data.seed)
+    if key not in _baselines:
+        _baselines[key] = direct_fp16_error(shape, data)
+    return _baselines[key]
+
+
+def score_candidate(candidate: Candidate, data: DataSource) -> Scored:
+    """Derive and verify exactly, then score. Raises InputError when a figure is undefined."""
+    request = candidate.request
+    shape = Shape(request.tile, request.kernel, request.dims)
+    if request.algo == "winograd" and request.dims == 2:
+        algorithm = build_algorithm(replace(request, dims=1))
+        one = FloatTransforms.of(algorithm.one_d)
+        fast = FloatTransforms(np.kron(one.AT, one.AT), np.kron(one.G, one.G), np.kron(one.BT, one.BT))
+        bound = kronecker_square_bounds(algorithm.one_d, shape.tile, shape.kernel, (BITS,))[BITS]
+        products, name = algorithm.one_d.products**2, algorithm_name("F", shape.tile, shape.kernel, 2)
+    else:
+        algorithm = build_algorithm(request)
+        fast = FloatTransforms.of(algorithm.transforms)
+        bound = worst_case_bounds(algorithm.transforms, shape.tile, shape.kernel, shape.dims, (BITS,))[BITS]
+        products, name = algorithm.transforms.products, algorithm.name
+    measured = measure_floats(fast, shape, data, (BITS,), direct_fp16_squares=_baseline(shape, data))
+    key = (algorithm.family, shape, algorithm.parameters, algorithm.fractions_in)
+    score = Score(
+        products,
+        Fraction(products, shape.tile**shape.dims),
+        float(bound.relative),
+        measured.fp16_normalized,
+        measured.int_relative[BITS],
+    )
+    return Scored(candidate, name, key, score, data.samples)
+
+
+_worker_data: DataSource | None = None
+
+
+def _init_worker(data: DataSource) -> None:
+    global _worker_data
+    _worker_data = data
+
+
+def _score_in_worker(index: int, candidate: Candidate) -> tuple[int, Scored | None]:
+    """None for a candidate whose figures are undefined (e.g. FP16 direct error of zero)."""
+    assert _worker_data is not None
+    try:
+        return index, score_candidate(candidate, _worker_data)
+    except InputError:
+        return index, None
+
+
+def warm_caches() -> None:
+    """Factor every pair of pool quadratics once, before the workers fork and inherit the cache."""
+    from ..algebra.fields import factors_over
+    from ..families.crt import parse_modulus
+
+    monic = [parse_modulus(text).factors[0][0] for text in QUADRATICS]
+    for a in monic:
+        for b in monic:
+            factors_over(a, b)
+
+
+@dataclass
+class Progress:
+    """Counts so far, for a progress bar: scored, pruned, undefined, and whether the budget ran out."""
+
+    done: int = 0
+    undefined: int = 0
+    out_of_time: bool = False
+
+
+def score_all(
+    candidates: Sequence[Candidate],
+    data: DataSource,
+    workers: int,
+    deadline: float | None,
+    on_done: Callable[[Progress], None] = lambda progress: None,
+) -> tuple[list[Scored], Progress]:
+    """Score candidates on ``workers`` processes, in order, at most a few in flight per worker (memory
+    stays that of the workers). Past ``deadline`` (time.monotonic) nothing more is started; the result
+    is in candidate order whatever the completion order."""
+    progress, results = Progress(), {}
+    pending = list(enumerate(candidates))[::-1]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(data,)) as pool:
+        running: set[Future[tuple[int, Scored | None]]] = set()
+        while pending or running:
+            while pending and len(running) < 4 * workers and not progress.out_of_time:
+                running.add(pool.submit(_score_in_worker, *pending.pop()))
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            finished, running = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index, scored = future.result()
+                progress.done += 1
+                if scored is None:
+                    progress.undefined += 1
+                else:
+                    results[index] = scored
+                on_done(progress)
+            if deadline is not None and time.monotonic() >= deadline and not progress.out_of_time:
+                progress.out_of_time = True
+                pending.clear()
+    return [results[i] for i in sorted(results)], progress
+
+
+# --- the front ----------------------------------------------------------------------------------------
+
+
+def pareto_front(entries: Sequence[Scored], metric: Metric) -> list[Scored]:
+    """Entries no other entry beats on both axes, by products per output then error; of entries with
+    equal scores the first is kept, and entries with an infinite error never enter."""
+    ordered = sorted(
+        enumerate(entries), key=lambda ie: (ie[1].score.products_per_output, ie[1].score.error(metric), ie[0])
+    )
+    front, best = [], math.inf
+    for _, entry in ordered:
+        if entry.score.error(metric) < best:
+            front.append(entry)
+            best = entry.score.error(metric)
+    return front
+
+
+def dominates(a: Score, b: Score, metric: Metric) -> bool:
+    """a is no worse than b on both axes and better on one."""
+    pa, pb, ea, eb = a.products_per_output, b.products_per_output, a.error(metric), b.error(metric)
+    return pa <= pb and ea <= eb and (pa < pb or ea < eb)
+
+
+@dataclass(frozen=True)
+class LiteratureEntry:
+    scored: Scored
+    dominated_by: tuple[Scored, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    kernel: int
+    dims: int
+    max_tile: int
+    metric: Metric
+    screening_samples: int
+    samples: int
+    seed: int
+    candidates: int
+    pruned: int
+    scored: int
+    undefined: int
+    out_of_time: bool
+    front: list[Scored]
+    literature: list[LiteratureEntry]
+
+
+def _direct_products(candidate: Candidate) -> int:
+    r = candidate.request
+    return (r.tile * r.kernel) ** r.dims
+
+
+def search(
+    candidates: Sequence[Candidate],
+    literature: Sequence[Candidate],
+    metric: Metric,
+    samples: int,
+    seed: int,
+    budget: float | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[str, Progress, int], None] = lambda stage, progress, total: None,
+) -> SearchResult:
+    """Both stages; ``on_progress(stage, progress, total)`` after every scored candidate."""
+    start = time.monotonic()
+    deadline = None if budget is None else start + budget
+    workers = workers or os.cpu_count() or 1
+    kept = [c for c in candidates if c.products < _direct_products(c)]
+    warm_caches()
+    screen = DataSource(SCREEN_SAMPLES, seed)
+    screened, first = score_all(kept, screen, workers, deadline, lambda p: on_progress("screening", p, len(kept)))
+    front = pareto_front(screened, metric)
+    finalists = [s.candidate for s in front]
+    if metric == "fp16":  # the product scaling matters only to FP16: try the fractions in A and in B too
+        finalists += [replace(c, request=replace(c.request, fractions_in=f)) for c in finalists for f in "AB"]
+    finalists += list(literature)
+    full = DataSource(samples, seed)
+    measured, _ = score_all(finalists, full, workers, None, lambda p: on_progress("re-measuring", p, len(finalists)))
+    published = [s for s in measured if s.candidate.literature is not None]
+    final = pareto_front([s for s in measured if s.candidate.literature is None] + published, metric)
+    entries = [
+        LiteratureEntry(s, tuple(f for f in final if f is not s and dominates(f.score, s.score, metric)))
+        for s in published
+    ]
+    dims = kept[0].request.dims if kept else 2
+    kernel = kept[0].request.kernel if kept else 0
+    max_tile = max((c.request.tile for c in candidates), default=0)
+    return SearchResult(
+        kernel,
+        dims,
+        max_tile,
+        metric,
+        SCREEN_SAMPLES,
+        samples,
+        seed,
+        len(candidates),
+        len(candidates) - len(kept),
+        first.done - first.undefined,
+        first.undefined,
+        first.out_of_time,
+        final,
+        entries,
+    )

@@ -1,0 +1,183 @@
+"""``sfc search`` output: the front and the literature as tables, JSON, CSV, and a plot."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .files import write_output
+from .search.engine import METRIC_NAMES, Scored, SearchResult
+
+
+def _figure(value: float) -> str:
+    return "inf" if value == float("inf") else f"{value:.4g}"
+
+
+def _entry(scored: Scored) -> dict[str, Any]:
+    score, request = scored.score, scored.candidate.request
+    return {
+        "name": scored.name,
+        "family": request.algo,
+        "tile": request.tile,
+        "kernel": request.kernel,
+        "products": score.products,
+        "products_per_output": str(score.products_per_output),
+        "int8_relative": score.int8,
+        "fp16_normalized": score.fp16,
+        "bound_int8_relative": score.bound,
+        "literature": scored.candidate.literature,
+        "command": scored.candidate.command,
+    }
+
+
+def result_dict(result: SearchResult) -> dict[str, Any]:
+    """JSON-ready, deterministic: no timings (a budgeted run says only whether the budget stopped it)."""
+    return {
+        "kernel": result.kernel,
+        "dims": result.dims,
+        "max_tile": result.max_tile,
+        "metric": result.metric,
+        "screening_samples": result.screening_samples,
+        "samples": result.samples,
+        "seed": result.seed,
+        "candidates": result.candidates,
+        "pruned": result.pruned,
+        "scored": result.scored,
+        "undefined": result.undefined,
+        "stopped_by_budget": result.out_of_time,
+        "front": [_entry(s) for s in result.front],
+        "literature": [
+            {
+                **_entry(e.scored),
+                "source": e.scored.candidate.source,
+                "on_front": any(e.scored is f for f in result.front),
+                "dominated_by": [f.name for f in e.dominated_by],
+                "dominated_by_commands": [f.candidate.command for f in e.dominated_by],
+            }
+            for e in result.literature
+        ],
+    }
+
+
+def result_json(result: SearchResult) -> str:
+    return json.dumps(result_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_FIELDS = (
+    "kind",
+    "name",
+    "family",
+    "tile",
+    "products",
+    "products_per_output",
+    "int8_relative",
+    "fp16_normalized",
+    "bound_int8_relative",
+    "literature",
+    "dominated_by",
+    "command",
+)
+
+
+def result_csv(result: SearchResult) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for scored in result.front:
+        writer.writerow({"kind": "front", **_entry(scored)})
+    for entry in result.literature:
+        names = "; ".join(f.name for f in entry.dominated_by)
+        writer.writerow({"kind": "literature", **_entry(entry.scored), "dominated_by": names})
+    return out.getvalue()
+
+
+def _status(result: SearchResult, scored: Scored, dominated_by: tuple[Scored, ...]) -> str:
+    if any(scored is f for f in result.front):
+        return "on the front"
+    if dominated_by:
+        return "dominated by " + ", ".join(f"#{result.front.index(f) + 1}" for f in dominated_by)
+    return "not dominated, not on the front (an equal entry is)"
+
+
+def render_tables(console: Console, result: SearchResult) -> None:
+    metric = METRIC_NAMES[result.metric]
+    title = (
+        f"Pareto front, {result.dims}-D, kernel {result.kernel}, tiles 2..{result.max_tile}: products per output "
+        f"against {metric} ({result.samples} tiles, seed {result.seed})"
+    )
+    table = Table(title=title, title_justify="left")
+    for header in ("#", "algorithm", "products/output", "products", "int8", "fp16", "bound", "literature"):
+        table.add_column(header, justify="left" if header in ("algorithm", "literature") else "right")
+    for rank, scored in enumerate(result.front, 1):
+        s = scored.score
+        table.add_row(
+            str(rank),
+            scored.name,
+            f"{float(s.products_per_output):.3f}",
+            str(s.products),
+            _figure(s.int8),
+            _figure(s.fp16),
+            _figure(s.bound),
+            scored.candidate.literature or "",
+        )
+    console.print(table)
+    for rank, scored in enumerate(result.front, 1):
+        console.print(f"#{rank}: {scored.candidate.command}", soft_wrap=True, highlight=False)
+    literature = Table(title="The literature's algorithms against the front", title_justify="left")
+    for header in ("algorithm", "products/output", metric, "status"):
+        literature.add_column(header, justify="right" if header == "products/output" else "left")
+    for entry in result.literature:
+        s = entry.scored.score
+        literature.add_row(
+            entry.scored.candidate.literature or entry.scored.name,
+            f"{float(s.products_per_output):.3f}",
+            _figure(s.error(result.metric)),
+            _status(result, entry.scored, entry.dominated_by),
+        )
+    console.print(literature)
+    stopped = "; the budget stopped the screening early" if result.out_of_time else ""
+    console.print(
+        f"{result.candidates} candidates: {result.pruned} pruned (no fewer products than direct), "
+        f"{result.scored} derived, verified exactly and screened on {result.screening_samples} tiles, "
+        f"{result.undefined} with an undefined figure{stopped}; the screening front and the literature "
+        f"re-measured on {result.samples} tiles.",
+        highlight=False,
+    )
+
+
+def write_plot(result: SearchResult, path: Path) -> int:
+    """Products per output against the chosen error (log scale): the front as a staircase, the
+    literature as labelled markers. Returns the bytes written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    with plt.rc_context({"svg.hashsalt": "sfc-search", "svg.fonttype": "none"}):
+        figure, axes = plt.subplots(figsize=(8, 5))
+        front = [(float(s.score.products_per_output), s.score.error(result.metric)) for s in result.front]
+        axes.step(*zip(*front, strict=True), where="post", color="0.6", zorder=1)
+        axes.scatter(*zip(*front, strict=True), marker="o", color="tab:blue", label="front", zorder=2)
+        for entry in result.literature:
+            x, y = float(entry.scored.score.products_per_output), entry.scored.score.error(result.metric)
+            axes.scatter([x], [y], marker="x", color="tab:red", zorder=3)
+            axes.annotate(entry.scored.candidate.literature or entry.scored.name, (x, y), fontsize=7)
+        axes.set_yscale("log")
+        axes.set_xlabel("2-D products per output" if result.dims == 2 else "products per output")
+        axes.set_ylabel(METRIC_NAMES[result.metric])
+        axes.set_title(f"sfc search: kernel {result.kernel}, tiles 2..{result.max_tile}")
+        axes.legend(loc="upper right")
+        buffer = io.BytesIO()
+        figure.savefig(
+            buffer,
+            format=path.suffix.lstrip(".").lower(),
+            metadata={"Date": None} if path.suffix.lower() == ".svg" else {"Software": None},
+        )
+        plt.close(figure)
+    return write_output(str(path), buffer.getvalue())

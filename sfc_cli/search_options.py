@@ -1,0 +1,42 @@
+"""Turning ``sfc search`` options into checked settings and the candidates to try."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import InputError
+from .families.common import MAX_INPUT
+from .options import MAX_SAMPLES
+from .search.candidates import Candidate, all_candidates, literature_candidates
+
+MIN_TILE = 2
+MAX_KERNEL = 7
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    candidates: list[Candidate]
+    literature: list[Candidate]
+
+
+def search_settings(
+    kernel: int, dims: int, max_tile: int, samples: int, budget: float | None, workers: int | None
+) -> SearchSettings:
+    """Raises InputError (one line) for anything the user must change."""
+    if not 2 <= kernel <= MAX_KERNEL:
+        raise InputError(f"--kernel must be between 2 and {MAX_KERNEL}, got {kernel}")
+    if dims not in (1, 2):
+        raise InputError(f"--dims must be 1 or 2, got {dims}")
+    largest = MAX_INPUT[dims] - kernel + 1
+    if not MIN_TILE <= max_tile <= largest:
+        raise InputError(
+            f"--max-tile must be between {MIN_TILE} and {largest} for kernel {kernel} in {dims}-D "
+            f"(tile + kernel - 1 <= {MAX_INPUT[dims]}), got {max_tile}"
+        )
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise InputError(f"--samples must be between 1 and {MAX_SAMPLES}, got {samples}")
+    if budget is not None and not budget > 0:
+        raise InputError(f"--budget must be a positive number of seconds, got {budget}")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    return SearchSettings(all_candidates(kernel, dims, max_tile), literature_candidates(kernel, dims))

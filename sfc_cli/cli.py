@@ -294,6 +294,7 @@ def error_report(
     dft: DftOption = None,
     corrections: CorrectionsOption = None,
     points: PointsOption = None,
+    moduli: ModuliOption = None,
     dims: DimsOption = 2,
     fractions_in: FractionsOption = "G",
     bits: Annotated[
@@ -329,7 +330,7 @@ def error_report(
 
     With no algorithm option: direct convolution and the paper's Winograd and SFC algorithms.
     --catalog all adds the literature's Winograd points, each row with its source.
-    With any of --algo, --tile, --kernel, --dft, --corrections, --points: that one algorithm (like derive).
+    With any of --algo, --tile, --kernel, --dft, --corrections, --points, --moduli: that one algorithm (like derive).
     """
     try:
         from .analysis.report import build_report, progress_steps
@@ -337,7 +338,7 @@ def error_report(
 
         settings = report_settings(bits, samples, seed, image, plot)
         chosen = {"algo": algo, "tile": tile, "kernel": kernel, "dft": dft, "corrections": corrections}
-        request = single_request(dims, fractions_in, points=points, **chosen)
+        request = single_request(dims, fractions_in, points=points, moduli=moduli, **chosen)
         subjects = report_subjects(request, dims, fractions_in, catalog)
         with progress(progress_steps(subjects, settings.data), "error-report", quiet) as step:
             report = build_report(subjects, settings.bits, settings.data, step)

@@ -8,10 +8,10 @@ from pathlib import Path
 from .analysis.images import load_grayscale
 from .analysis.measure import DataSource
 from .analysis.report import DIRECT_KERNEL, Subject
+from .catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
 from .errors import InputError
 from .files import check_writable
 from .options import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_int_list
-from .report_catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
 from .report_plot import PLOT_SUFFIXES
 
 MIN_BITS, MAX_BITS = 2, 16
@@ -51,7 +51,7 @@ def report_settings(bits: str, samples: int, seed: int, image: str | None, plot:
 def single_request(dims: int, fractions_in: str, **chosen: str | int | None) -> AlgorithmRequest | None:
     """The one algorithm the user chose (unset options keep derive's defaults), or None for the catalog.
 
-    ``chosen`` holds the algorithm-selecting options (algo, tile, kernel, dft, corrections, points).
+    ``chosen`` holds the algorithm-selecting options (algo, tile, kernel, dft, corrections, points, moduli).
     """
     given = {name: value for name, value in chosen.items() if value is not None}
     if not given:
@@ -69,7 +69,7 @@ def report_subjects(
         if catalog is not None:
             raise InputError(
                 "--catalog chooses the rows of the catalog report; it cannot be combined with --algo, --tile, "
-                "--kernel, --dft, --corrections or --points, which report one algorithm"
+                "--kernel, --dft, --corrections, --points or --moduli, which report one algorithm"
             )
         algorithm = build_algorithm(request)
         return [Subject.direct(algorithm.kernel, algorithm.dims), Subject.of(algorithm)]

@@ -9,9 +9,9 @@ import pytest
 
 from sfc_cli.algebra.matrix import QMatrix
 from sfc_cli.algorithm import WinogradParameters
+from sfc_cli.catalog import BARABASZ, CATALOG, GAUSSIAN, NOVA, WINCNN_ISSUE_1, CatalogRow, catalog_rows
 from sfc_cli.errors import InputError
 from sfc_cli.options import AlgorithmRequest, build_algorithm, parse_points
-from sfc_cli.report_catalog import BARABASZ, CATALOG, NOVA, WINCNN_ISSUE_1, CatalogRow, catalog_rows
 from sfc_cli.report_options import report_subjects
 
 PAPER_NAMES = [
@@ -46,22 +46,31 @@ def test_paper_is_the_default_and_keeps_todays_rows():
     default = report_subjects(None, 2, "G")
     assert [s.name for s in default] == PAPER_NAMES and all(s.source is None for s in default)
     assert [row.request for row in catalog_rows("paper")] == [row.request for row in catalog_rows()]
-    assert len(catalog_rows()) == len(catalog_rows("paper")) == 11 and len(CATALOG) == 15
+    assert len(catalog_rows()) == len(catalog_rows("paper")) == 11 and len(CATALOG) == 16
 
 
-def test_all_adds_four_literature_rows_after_their_paper_rows(every):
+def test_all_adds_five_literature_rows_after_their_paper_rows(every):
     names = list(every)
-    assert len(names) == len(PAPER_NAMES) + 4
+    assert len(names) == len(PAPER_NAMES) + 5
     assert [n for n in names if n in PAPER_NAMES] == PAPER_NAMES
     assert names[names.index("F(4x4,3x3)") + 1] == "F(4x4,3x3) Barabasz"
     start = names.index("F(6x6,3x3)") + 1
     assert names[start : start + 3] == ["F(6x6,3x3) Barabasz", "F(6x6,3x3) NOVA", "F(6x6,3x3) wincnn#1"]
+    assert names[names.index("SFC-4(4x4,3x3)") + 1] == "CRT(4x4,3x3) Gaussian"
     assert {n: s.source for n, s in every.items() if s.source is not None} == {
-        n: source for n, (_, source) in LITERATURE.items()
+        **{n: source for n, (_, source) in LITERATURE.items()},
+        "CRT(4x4,3x3) Gaussian": GAUSSIAN,
     }
     assert BARABASZ.startswith("Barabasz, Anderson, Soodhalter, Gregg: Error analysis and improving the accuracy")
     assert NOVA == "NOVA (2025): F(6,3) points {0, ±3/5, ±1, ±7/6}"
     assert WINCNN_ISSUE_1.startswith("wincnn issue 1 (github.com/andravin/wincnn/issues/1): F(6,3) points")
+
+
+def test_gaussian_integer_row_is_sfc4_written_as_moduli(every):
+    """Same moduli as SFC-4(4x4,3x3), hence its very transforms (products in the same order)."""
+    gaussian, sfc4 = every["CRT(4x4,3x3) Gaussian"].algorithm, every["SFC-4(4x4,3x3)"].algorithm
+    assert (gaussian.one_d.products, gaussian.two_d.products) == (7, 46)
+    assert gaussian.one_d == sfc4.one_d
 
 
 def test_literature_rows_are_winograd_at_exactly_their_points(every):
@@ -128,7 +137,7 @@ def test_barabasz_f4x4_has_36_products_and_these_exact_1d_matrices(every):
 
 def test_literature_rows_follow_the_reports_dimensions_and_fractions():
     one_d = {s.name: s for s in report_subjects(None, 1, "B", "all")}
-    assert len(one_d) == 16 and one_d["F(6,3) NOVA"].dims == 1 and one_d["F(6,3) NOVA"].source == NOVA
+    assert len(one_d) == 17 and one_d["F(6,3) NOVA"].dims == 1 and one_d["F(6,3) NOVA"].source == NOVA
     assert one_d["F(4,3) Barabasz"].algorithm.fractions_in == "B"
 
 

@@ -83,7 +83,7 @@ def test_the_full_catalog_shows_short_names_cuts_nothing_and_names_its_sources(f
     and wincnn#1's κ AT as derived, about 1e5, widen the first table), the sources in the first caption,
     wrapped at 80."""
     text = rendered(full_catalog, 80)
-    assert "…" not in text and len(full_catalog.rows) == 16
+    assert "…" not in text and len(full_catalog.rows) == 17
     for row in full_catalog.rows:
         lines = [line for line in text.splitlines() if line.startswith(row.subject.name + "  ")]
         assert len(lines) == 3, row.subject.name
@@ -103,6 +103,6 @@ def test_json_rows_carry_their_source(catalog, full_catalog):
     assert sources == {row.subject.name: row.subject.source for row in full_catalog.rows}
     assert sources["direct(3x3)"] is None and sources["F(6x6,3x3)"] is None
     assert sources["F(6x6,3x3) NOVA"] == "NOVA (2025): F(6,3) points {0, ±3/5, ±1, ±7/6}"
-    assert sum(source is not None for source in sources.values()) == 4
+    assert sum(source is not None for source in sources.values()) == 5
     assert all(o["source"] is None for o in json.loads(report_json(catalog)))
     assert "Sources" not in cost_caption(catalog)

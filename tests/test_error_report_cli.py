@@ -71,17 +71,23 @@ def test_single_algorithm_like_derive_after_its_direct_row():
 
 
 def test_one_dimensional_full_catalog_keeps_the_json_keys_and_carries_the_sources():
-    """--catalog all: the 12 rows of the default catalog and the literature's 4, each literature row with
+    """--catalog all: the 12 rows of the default catalog and the literature's 5, each literature row with
     its source ("source": null for the others)."""
     run = run_sfc("error-report", "--catalog", "all", "--dims", "1", "--samples", "16", "--format", "json")
     assert run.code == 0, run.stderr
     objects = json.loads(run.stdout)
-    assert len(objects) == 12 + 4 and objects[0]["name"] == "direct(3)"
+    assert len(objects) == 12 + 5 and objects[0]["name"] == "direct(3)"
     for obj in objects:
         assert obj["products_2d"] is None and obj["products_1d"] >= 1 and obj["dims"] == 1
     assert next(o for o in objects if o["name"] == "SFC-6(6,3)")["products_1d"] == 10
     sources = {o["name"]: o["source"] for o in objects if o["source"] is not None}
-    assert list(sources) == ["F(4,3) Barabasz", "F(6,3) Barabasz", "F(6,3) NOVA", "F(6,3) wincnn#1"]
+    assert list(sources) == [
+        "F(4,3) Barabasz",
+        "F(6,3) Barabasz",
+        "F(6,3) NOVA",
+        "F(6,3) wincnn#1",
+        "CRT(4,3) Gaussian",
+    ]
     assert sources["F(6,3) NOVA"] == "NOVA (2025): F(6,3) points {0, ±3/5, ±1, ±7/6}"
     assert sources["F(4,3) Barabasz"].startswith("Barabasz, Anderson, Soodhalter, Gregg: Error analysis")
 

@@ -25,7 +25,7 @@ DEFAULT_BITS = (8,)
 DEFAULT_SAMPLES = 4096
 DIRECT_KERNEL = 3
 """The catalog's direct-convolution row uses 3x3 kernels (its figures are 1 or the baseline); the catalog's
-other rows are in ``sfc_cli.report_catalog``."""
+other rows are in ``sfc_cli.catalog``."""
 
 
 @dataclass(frozen=True)

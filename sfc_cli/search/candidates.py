@@ -153,8 +153,8 @@ def literature_candidates(kernel: int, dims: int) -> list[Candidate]:
     """The error-report catalog's algorithms for this kernel (the paper's and the literature's), named as
     the report names them; their products come from deriving them (a handful)."""
     from ..algorithm import algorithm_name
+    from ..catalog import CATALOG
     from ..options import build_algorithm
-    from ..report_catalog import CATALOG
 
     found = []
     for row in CATALOG:

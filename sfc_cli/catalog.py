@@ -1,4 +1,6 @@
-"""The rows of ``sfc error-report``'s catalog: the paper's algorithms and the literature's.
+"""The catalog of published algorithms: the paper's and the literature's, as named rows.
+
+``sfc error-report`` reports them; ``sfc search`` places them against its front.
 
 A row is any ``AlgorithmRequest`` (its ``dims`` and ``fractions_in`` are replaced by the report's), so any
 family ``build_algorithm`` knows can be a row, with one entry in ``CATALOG``. ``--catalog paper`` (the
@@ -47,6 +49,10 @@ BARABASZ = (
     "for deep neural networks, ACM TOMS 2020; the points TVM uses"
 )
 NOVA = "NOVA (2025): F(6,3) points {0, ±3/5, ±1, ±7/6}"
+GAUSSIAN = (
+    "Meng, Brothers: Efficient Winograd convolution via integer arithmetic, 2019: F(4,3) at 0, ±1, ±i, inf "
+    "(Gaussian integers), i.e. the moduli x, x-1, x+1, x^2+1, inf"
+)
 WINCNN_ISSUE_1 = "wincnn issue 1 (github.com/andravin/wincnn/issues/1): F(6,3) points {0, ±5/6, ±1, ±7/6}"
 
 
@@ -65,6 +71,7 @@ CATALOG: tuple[CatalogRow, ...] = (
     _winograd(6, "0,3/5,-3/5,1,-1,7/6,-7/6,inf", "NOVA", NOVA),
     _winograd(6, "0,5/6,-5/6,1,-1,7/6,-7/6,inf", "wincnn#1", WINCNN_ISSUE_1),
     _paper("sfc", 4, 3),
+    CatalogRow(AlgorithmRequest("crt", 4, 3, moduli="x, x-1, x+1, x^2+1, inf"), "all", "Gaussian", GAUSSIAN),
     _paper("sfc", 6, 3),
     _paper("sfc", 7, 3),
     _paper("winograd", 2, 5),

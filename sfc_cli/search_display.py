@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .files import write_output
-from .search.engine import METRIC_NAMES, Scored, SearchResult
+from .search.engine import METRIC_NAMES, LiteratureEntry, Scored, SearchResult
 
 
 def _figure(value: float) -> str:
@@ -57,6 +57,7 @@ def result_dict(result: SearchResult) -> dict[str, Any]:
                 **_entry(e.scored),
                 "source": e.scored.candidate.source,
                 "on_front": any(e.scored is f for f in result.front),
+                "same_as": None if e.same_as is None else e.same_as.name,
                 "dominated_by": [f.name for f in e.dominated_by],
                 "dominated_by_commands": [f.candidate.command for f in e.dominated_by],
             }
@@ -97,12 +98,12 @@ def result_csv(result: SearchResult) -> str:
     return out.getvalue()
 
 
-def _status(result: SearchResult, scored: Scored, dominated_by: tuple[Scored, ...]) -> str:
-    if any(scored is f for f in result.front):
+def _status(result: SearchResult, entry: LiteratureEntry) -> str:
+    if any(entry.scored is f for f in result.front):
         return "on the front"
-    if dominated_by:
-        return "dominated by " + ", ".join(f"#{result.front.index(f) + 1}" for f in dominated_by)
-    return "not dominated, not on the front (an equal entry is)"
+    if entry.same_as is not None:
+        return f"the same algorithm as #{result.front.index(entry.same_as) + 1}"
+    return "dominated by " + ", ".join(f"#{result.front.index(f) + 1}" for f in entry.dominated_by)
 
 
 def render_tables(console: Console, result: SearchResult) -> None:
@@ -138,7 +139,7 @@ def render_tables(console: Console, result: SearchResult) -> None:
             entry.scored.candidate.literature or entry.scored.name,
             f"{float(s.products_per_output):.3f}",
             _figure(s.error(result.metric)),
-            _status(result, entry.scored, entry.dominated_by),
+            _status(result, entry),
         )
     console.print(literature)
     stopped = "; the budget stopped the screening early" if result.out_of_time else ""

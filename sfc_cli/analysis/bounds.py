@@ -48,12 +48,22 @@ def row_l1(matrix: QMatrix) -> list[Fraction]:
     return [sum((abs(x) for x in row if x), Fraction(0)) for row in matrix.rows]
 
 
+def _integer_rows(matrix: QMatrix) -> tuple[list[list[int]], int]:
+    """|numerators| of the nonzero entries per row over the common denominator."""
+    denominator = matrix.common_denominator()
+    rows = [[abs(x.numerator) * (denominator // x.denominator) if x else 0 for x in row] for row in matrix.rows]
+    return rows, denominator
+
+
 def amplification(transforms: Transforms) -> Fraction:
-    """max_i sum_t |AT[i,t]| beta_t gamma_t: the bound in units of 1/Q (invariant under rescaling products)."""
-    weights = [b * g for b, g in zip(row_l1(transforms.BT), row_l1(transforms.G), strict=True)]
-    return max(
-        sum((abs(a) * w for a, w in zip(row, weights, strict=True) if a), Fraction(0)) for row in transforms.AT.rows
-    )
+    """max_i sum_t |AT[i,t]| beta_t gamma_t: the bound in units of 1/Q (invariant under rescaling products).
+
+    beta_t and gamma_t are the row L1 norms of BT and G (``row_l1``); computed on integer numerators over
+    each matrix's common denominator, then divided once (exact, and far fewer Fraction operations)."""
+    (at, at_den), (bt, bt_den), (g, g_den) = (_integer_rows(m) for m in (transforms.AT, transforms.BT, transforms.G))
+    weights = [sum(b) * sum(c) for b, c in zip(bt, g, strict=True)]
+    largest = max(sum(a * w for a, w in zip(row, weights, strict=True) if a) for row in at)
+    return Fraction(largest, at_den * bt_den * g_den)
 
 
 def worst_case_bounds(

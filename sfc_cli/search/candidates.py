@@ -5,10 +5,10 @@ Per output tile m = 2 .. max_tile and the kernel r (n = m + r - 1):
 - SFC-N for every N from 2 to min(12, n) and every split L + R = n - N of the corrections;
 - Winograd at symmetric point sets from ``MAGNITUDES``: 0 (when n - 1 is odd) and pairs +-a, then
   infinity;
-- CRT moduli with quadratic fields: one to three quadratics from ``QUADRATICS`` (any two are coprime),
-  the rest of the degree made of x^eL and inf^eR (e <= 2) and symmetric pairs +-a from
-  ``FIELD_MAGNITUDES``; sets whose moduli are SFC's (cyclotomic factors of one x^N - 1 with
-  corrections) are left to the SFC candidates.
+- CRT moduli with quadratic fields: one quadratic from ``QUADRATICS``, or two or three over the same
+  field (the sets whose 2-D products split: 6 per pair instead of 9; quadratics over different fields
+  only nest), the rest of the degree made of x^eL and inf^eR (e <= 2) and symmetric pairs +-a from
+  ``FIELD_MAGNITUDES``; sets whose moduli are SFC-4's or SFC-6's are left to the SFC candidates.
 
 Products are counted before anything is derived (for pruning): they are exact for these candidates,
 whose blocks are never longer than the tile or the kernel (checked when the count is below the
@@ -30,7 +30,7 @@ MAGNITUDES = tuple(
     Fraction(x) for x in ("1", "2", "1/2", "3", "1/3", "3/2", "2/3", "3/4", "4/3", "5/6", "6/5", "7/6", "3/5")
 )
 """Winograd's positive points; each is used as the pair +-a."""
-FIELD_MAGNITUDES = tuple(Fraction(x) for x in ("1", "2", "1/2", "3/2", "2/3"))
+FIELD_MAGNITUDES = tuple(Fraction(x) for x in ("1", "2", "1/2"))
 """The pairs +-a that fill CRT moduli sets around their quadratic fields."""
 QUADRATICS = {
     "x^2+1": -1,
@@ -127,26 +127,33 @@ def _crt_products(linear: int, truncated: tuple[int, ...], quadratics: tuple[str
     return one * one - 3 * same_field
 
 
-def crt_candidates(tile: int, kernel: int, dims: int) -> Iterator[Candidate]:
-    n = tile + kernel - 1
+def quadratic_sets() -> Iterator[tuple[str, ...]]:
+    """Each quadratic alone, then every pair and triple over one field, in ``QUADRATICS`` order."""
     for size in (1, 2, 3):
         for quadratics in itertools.combinations(QUADRATICS, size):
-            rest = n - 2 * size
-            for left, right in itertools.product(range(MAX_CORRECTION + 1), repeat=2):
-                pairs_degree = rest - left - right
-                if pairs_degree < 0 or pairs_degree % 2:
+            if len({QUADRATICS[q] for q in quadratics}) == 1:
+                yield quadratics
+
+
+def crt_candidates(tile: int, kernel: int, dims: int) -> Iterator[Candidate]:
+    n = tile + kernel - 1
+    for quadratics in quadratic_sets():
+        rest = n - 2 * len(quadratics)
+        for left, right in itertools.product(range(MAX_CORRECTION + 1), repeat=2):
+            pairs_degree = rest - left - right
+            if pairs_degree < 0 or pairs_degree % 2:
+                continue
+            for chosen in itertools.combinations(FIELD_MAGNITUDES, pairs_degree // 2):
+                if _is_sfc(quadratics, chosen):
                     continue
-                for chosen in itertools.combinations(FIELD_MAGNITUDES, pairs_degree // 2):
-                    if _is_sfc(quadratics, chosen):
-                        continue
-                    moduli = [f"x^{left}" if left > 1 else "x"] if left else []
-                    moduli += [f"x{'-' if a > 0 else '+'}{abs(a)}" for p in chosen for a in (p, -p)]
-                    moduli += list(quadratics)
-                    moduli += [f"inf^{right}" if right > 1 else "inf"] if right else []
-                    truncated = tuple(e for e in (left, right) if e > 1)
-                    linear = 2 * len(chosen) + (left == 1) + (right == 1)
-                    request = AlgorithmRequest("crt", tile, kernel, moduli=", ".join(moduli), dims=dims)
-                    yield Candidate(request, _crt_products(linear, truncated, quadratics, dims))
+                moduli = [f"x^{left}" if left > 1 else "x"] if left else []
+                moduli += [f"x{'-' if a > 0 else '+'}{abs(a)}" for p in chosen for a in (p, -p)]
+                moduli += list(quadratics)
+                moduli += [f"inf^{right}" if right > 1 else "inf"] if right else []
+                truncated = tuple(e for e in (left, right) if e > 1)
+                linear = 2 * len(chosen) + (left == 1) + (right == 1)
+                request = AlgorithmRequest("crt", tile, kernel, moduli=", ".join(moduli), dims=dims)
+                yield Candidate(request, _crt_products(linear, truncated, quadratics, dims))
 
 
 def literature_candidates(kernel: int, dims: int) -> list[Candidate]:

@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..algorithm import algorithm_name
+from ..algorithm import Parameters, WinogradParameters, algorithm_name
 from ..analysis.bounds import kronecker_square_bounds, worst_case_bounds
 from ..analysis.measure import DataSource, FloatTransforms, Shape, direct_fp16_error, measure_floats
 from ..errors import InputError
@@ -95,7 +95,7 @@ def score_candidate(candidate: Candidate, data: DataSource) -> Scored:
         bound = worst_case_bounds(algorithm.transforms, shape.tile, shape.kernel, shape.dims, (BITS,))[BITS]
         products, name = algorithm.transforms.products, algorithm.name
     measured = measure_floats(fast, shape, data, (BITS,), direct_fp16_squares=_baseline(shape, data))
-    key = (algorithm.family, shape, algorithm.parameters, algorithm.fractions_in)
+    key = (algorithm.family, shape, _canonical(algorithm.parameters), algorithm.fractions_in)
     score = Score(
         products,
         Fraction(products, shape.tile**shape.dims),
@@ -104,6 +104,14 @@ def score_candidate(candidate: Candidate, data: DataSource) -> Scored:
         measured.int_relative[BITS],
     )
     return Scored(candidate, name, key, score, data.samples)
+
+
+def _canonical(parameters: Parameters) -> object:
+    """Parameters up to the order of products: Winograd's points as a set (infinity last)."""
+    if isinstance(parameters, WinogradParameters):
+        finite = sorted(p for p in parameters.points if p is not None)
+        return ("points", tuple(finite), parameters.points.count(None))
+    return parameters
 
 
 _worker_data: DataSource | None = None
@@ -202,8 +210,28 @@ def dominates(a: Score, b: Score, metric: Metric) -> bool:
 
 @dataclass(frozen=True)
 class LiteratureEntry:
+    """A published algorithm against the front: on it, the same algorithm as a front entry (``same_as``:
+    e.g. the same points in another order), or dominated by the front entries ``dominated_by``."""
+
     scored: Scored
+    same_as: Scored | None
     dominated_by: tuple[Scored, ...]
+
+
+def _same_as(scored: Scored, front: Sequence[Scored]) -> Scored | None:
+    return next((f for f in front if f is not scored and f.key == scored.key), None)
+
+
+def _dominating(scored: Scored, front: Sequence[Scored], metric: Metric) -> tuple[Scored, ...]:
+    """Front entries at least as good on both axes (an exact tie counts: the front keeps one of equals)."""
+    if any(f is scored or f.key == scored.key for f in front):
+        return ()
+    s = scored.score
+    return tuple(
+        f
+        for f in front
+        if f.score.products_per_output <= s.products_per_output and f.score.error(metric) <= s.error(metric)
+    )
 
 
 @dataclass(frozen=True)
@@ -255,11 +283,11 @@ def search(
     full = DataSource(samples, seed)
     measured, _ = score_all(finalists, full, workers, None, lambda p: on_progress("re-measuring", p, len(finalists)))
     published = [s for s in measured if s.candidate.literature is not None]
-    final = pareto_front([s for s in measured if s.candidate.literature is None] + published, metric)
-    entries = [
-        LiteratureEntry(s, tuple(f for f in final if f is not s and dominates(f.score, s.score, metric)))
-        for s in published
-    ]
+    known = {s.key for s in published}  # a finalist that is a published algorithm is shown as that one
+    final = pareto_front(
+        [s for s in measured if s.candidate.literature is None and s.key not in known] + published, metric
+    )
+    entries = [LiteratureEntry(s, _same_as(s, final), _dominating(s, final, metric)) for s in published]
     dims = kept[0].request.dims if kept else 2
     kernel = kept[0].request.kernel if kept else 0
     max_tile = max((c.request.tile for c in candidates), default=0)

@@ -10,9 +10,10 @@ Per output tile m = 2 .. max_tile and the kernel r (n = m + r - 1):
   only nest), the rest of the degree made of x^eL and inf^eR (e <= 2) and symmetric pairs +-a from
   ``FIELD_MAGNITUDES``; sets whose moduli are SFC-4's or SFC-6's are left to the SFC candidates.
 
-Products are counted before anything is derived (for pruning): they are exact for these candidates,
-whose blocks are never longer than the tile or the kernel (checked when the count is below the
-derived one: the search compares them).
+Products are counted before anything is derived, for pruning. The count is exact for Winograd and for
+the CRT sets (no block is longer than a tile of 2 or a kernel of 2). For SFC it is exact when the tile
+and the kernel are at least the largest field degree of x^N - 1, and an upper bound otherwise (idle
+products are dropped when derived): ``exact`` says which, and only exact counts prune.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..algebra.polynomial import divisors, totient
 from ..families.sfc import SfcParameters, correction_products, cyclic_products, products_2d
 from ..options import AlgorithmRequest
 
@@ -56,6 +58,7 @@ class Candidate:
     products: int
     literature: str | None = None
     source: str | None = None
+    exact: bool = True
 
     @property
     def products_per_output(self) -> Fraction:
@@ -100,7 +103,8 @@ def sfc_candidates(tile: int, kernel: int, dims: int) -> Iterator[Candidate]:
             one = cyclic_products(dft, 1) + correction_products(params, tile, kernel)
             products = products_2d(params, tile, kernel) if dims == 2 else one
             request = AlgorithmRequest("sfc", tile, kernel, dft=dft, corrections=f"{left},{n - dft - left}", dims=dims)
-            yield Candidate(request, products)
+            largest_field = max(totient(d) for d in divisors(dft))
+            yield Candidate(request, products, exact=min(tile, kernel) >= largest_field)
 
 
 def winograd_candidates(tile: int, kernel: int, dims: int) -> Iterator[Candidate]:

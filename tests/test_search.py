@@ -1,0 +1,109 @@
+"""sfc search: candidates and their counted products, the Pareto front, one small search end to end."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from fractions import Fraction
+
+import pytest
+
+from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.search.candidates import Candidate, all_candidates, crt_candidates, sfc_candidates
+from sfc_cli.search.engine import Score, Scored, dominates, pareto_front
+
+from .helpers import one_error_line, run_sfc
+
+
+def scored(products_per_output: Fraction, error: float, name: str = "x") -> Scored:
+    candidate = Candidate(AlgorithmRequest("sfc", 2, 3), 1)
+    score = Score(1, products_per_output, error, error, error)
+    return Scored(candidate, name, (name,), score, 1)
+
+
+def test_front_keeps_exactly_the_entries_nothing_beats():
+    entries = [
+        scored(Fraction(4), 0.01, "a"),
+        scored(Fraction(3), 0.02, "b"),
+        scored(Fraction(3), 0.03, "c"),  # b beats it
+        scored(Fraction(2), 0.02, "d"),  # beats b
+        scored(Fraction(1), math.inf, "e"),  # infinite error never enters
+        scored(Fraction(4), 0.01, "f"),  # equal to a: the first is kept
+    ]
+    front = pareto_front(entries, "int8")
+    assert [s.name for s in front] == ["d", "a"]
+    for entry in entries:
+        on_front = entry in front
+        beaten = any(dominates(f.score, entry.score, "int8") for f in front)
+        assert on_front or beaten or entry.name in ("e", "f")
+        assert not (on_front and any(dominates(o.score, entry.score, "int8") for o in entries))
+
+
+def test_candidate_counts_for_kernel_3_up_to_tile_8():
+    candidates = all_candidates(3, 2, 8)
+    by_family = {family: sum(c.request.algo == family for c in candidates) for family in ("sfc", "winograd", "crt")}
+    assert by_family == {"sfc": 161, "winograd": 2171, "crt": 834}
+    assert len({c.command for c in candidates}) == len(candidates)
+
+
+@pytest.mark.parametrize("tile", [2, 3])
+def test_counted_products_are_the_derived_ones(tile):
+    """Products are counted before deriving (for pruning): exact where the candidate says so, never below."""
+    for candidate in [*sfc_candidates(tile, 3, 2), *list(crt_candidates(tile, 3, 2))[::5]]:
+        derived = build_algorithm(candidate.request).two_d.products
+        assert derived == candidate.products if candidate.exact else derived <= candidate.products, candidate.command
+
+
+@pytest.fixture(scope="module")
+def small_search():
+    run = run_sfc("search", "--max-tile", "3", "--samples", "256", "--format", "json")
+    assert run.code == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_small_search_front_is_undominated_and_reproducible(small_search):
+    front = small_search["front"]
+    assert small_search["candidates"] == 220 and small_search["scored"] == 220
+    assert not small_search["stopped_by_budget"]
+    points = [(Fraction(e["products_per_output"]), e["int8_relative"]) for e in front]
+    assert points == sorted(points) and all(a[1] > b[1] for a, b in itertools.pairwise(points))
+    entry = front[-1]
+    words = entry["command"].split()
+    assert words[:2] == ["sfc", "derive"]
+    derived = json.loads(run_sfc("derive", *words[2:], "--format", "json").stdout)
+    assert derived["name"] == entry["name"] and derived["2d"]["products"] == entry["products"]
+
+
+def test_literature_is_placed_against_the_front(small_search):
+    literature = {e["name"] + (" " + e["literature"] if e["literature"] else ""): e for e in small_search["literature"]}
+    names = {e["literature"] for e in small_search["literature"]}
+    assert {"SFC-6(6x6,3x3)", "F(6x6,3x3) NOVA", "CRT(4x4,3x3) Gaussian", "F(4x4,3x3) Barabasz"} <= names
+    front_names = {e["name"] for e in small_search["front"]}
+    for entry in small_search["literature"]:
+        if not entry["on_front"] and entry["same_as"] is None:
+            assert entry["dominated_by"] and set(entry["dominated_by"]) <= front_names
+    nova = next(e for e in small_search["literature"] if e["literature"] == "F(6x6,3x3) NOVA")
+    assert not nova["on_front"] and nova["dominated_by"] == ["F(6x6,3x3)"]
+    assert literature
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--max-tile", "1"), "--max-tile must be between 2 and"),
+        (("--kernel", "9"), "--kernel must be between 2 and 7"),
+        (("--budget", "0"), "--budget must be a positive number"),
+        (("--plot", "front.txt"), "--plot writes .png or .svg files"),
+        (("--samples", "0"), "--samples must be between 1 and"),
+    ],
+)
+def test_bad_options_one_line_exit_2(args, message):
+    assert message in one_error_line(run_sfc("search", *args))
+
+
+def test_budget_stops_cleanly_with_a_front():
+    run = run_sfc("search", "--max-tile", "4", "--budget", "0.5", "--samples", "64", "--format", "json")
+    result = json.loads(run.stdout)
+    assert run.code == 0 and result["stopped_by_budget"] and result["scored"] < result["candidates"]
+    assert result["front"] and all(e["command"].startswith("sfc derive") for e in result["front"])

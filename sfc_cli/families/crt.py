@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from math import gcd, lcm
 
 from ..algebra.bilinear import FractionsIn, Transforms
@@ -36,7 +37,16 @@ from ..algebra.crt import (
     parts_2d,
     reconstruction,
 )
-from ..algebra.fields import Quotient, factors_over, field_pair_multiplication, quadratic_recipes, toom_cook_recipe
+from ..algebra.fields import (
+    Quotient,
+    RingRecipe,
+    factors_over,
+    field_pair_multiplication,
+    power_matrix,
+    quadratic_recipes,
+    ring_multiplication,
+    toom_cook_recipe,
+)
 from ..algebra.matrix import QMatrix
 from ..algorithm import Algorithm, CrtParameters, verified_algorithm
 from ..errors import InputError
@@ -46,6 +56,7 @@ MAX_MODULUS_DEGREE = 8
 """A modulus of higher degree is refused: Toom-Cook in a field of degree D needs 2D - 2 points, and
 beyond 8 their powers make transforms no one would run."""
 MAX_MODULUS_TEXT = 80
+X = (Fraction(0), Fraction(1))
 _INFINITY = re.compile(r"(inf|infinity|∞)\s*(?:(?:\^|\*\*)\s*(\d{1,2}))?")
 _NAMES = re.compile(r"[^\W\d]+")
 _ALLOWED = re.compile(r"[0-9x+\-*/^().\s]*")
@@ -193,10 +204,15 @@ def _integer_extent(vectors: list[tuple[Fraction, ...]]) -> tuple[int, int]:
 def _part_cost(block: Quotient, tile: int, rebuild_block: QMatrix) -> tuple[int, int, int]:
     """Largest BT entry, largest AT entry, then nonzeros of both, of one block's products with their
     BT rows and AT columns scaled to coprime integers (as fractions in G leave them)."""
-    multiplication = block.multiplication
-    bt_largest, bt_nonzeros = _integer_extent(list((rebuild_block @ multiplication.out_map).T.rows))
-    at_largest, at_nonzeros = _integer_extent(list((multiplication.a_map @ block.residue(tile)).rows))
+    bt_largest, bt_nonzeros = _integer_extent(list((rebuild_block @ block.multiplication.out_map).T.rows))
+    at_largest, at_nonzeros = _output_extent(block.modulus, block.recipe, tile)
     return bt_largest, at_largest, bt_nonzeros + at_nonzeros
+
+
+@cache
+def _output_extent(modulus: tuple[Fraction, ...], recipe: RingRecipe, tile: int) -> tuple[int, int]:
+    """``_integer_extent`` of the AT columns of a quadratic's products (they read no other block)."""
+    return _integer_extent(list((ring_multiplication(modulus, recipe).a_map @ power_matrix(X, modulus, tile)).rows))
 
 
 def tuned_blocks(blocks: list[Block], tile: int, kernel: int) -> list[Block]:

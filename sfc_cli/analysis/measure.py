@@ -22,8 +22,9 @@ direct convolution exact in FP16 on every sample) is undefined: ``measure`` rais
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -200,55 +201,83 @@ def measure_floats(
     data: DataSource,
     bits: tuple[int, ...],
     on_batch: Callable[[], None] = lambda: None,
-    direct_fp16_squares: float | None = None,
+    prepared: PreparedData | None = None,
 ) -> Measurement:
-    """``measure`` for float transforms. ``direct_fp16_squares`` is direct convolution's FP16 error on the
-    same data (``direct_fp16_error``), computed alongside when not given; callers that measure many
-    algorithms of one shape pass it once."""
+    """``measure`` for float transforms. ``prepared`` (``prepare(shape, data)``) holds the data, its exact
+    correlations and direct convolution's FP16 error, for callers that measure many algorithms of one
+    shape; without it they are computed batch by batch (memory of one batch)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return _measure(fast, shape, data, bits, on_batch, direct_fp16_squares)
+        if prepared is None:
+            batches = lambda: map(Batch.of, data.batches(shape), itertools.repeat(shape))  # noqa: E731
+            return _measure(fast, direct_floats(shape), batches, bits, on_batch, None)
+        return _measure(fast, None, lambda: prepared.batches, bits, on_batch, prepared.direct_fp16_squares)
 
 
-def direct_fp16_error(shape: Shape, data: DataSource) -> float:
-    """Sum of squares of direct convolution's FP16 error over the data (the fp16_normalized baseline)."""
-    direct, squares = direct_floats(shape), _SumOfSquares()
-    for d, g in data.batches(shape):
+@dataclass(frozen=True)
+class Batch:
+    """One batch of data, rounded to FP16 too, with the exact FP64 correlations of both."""
+
+    d: np.ndarray
+    g: np.ndarray
+    d16: np.ndarray
+    g16: np.ndarray
+    exact16: np.ndarray
+    exact: np.ndarray
+
+    @classmethod
+    def of(cls, dg: tuple[np.ndarray, np.ndarray], shape: Shape) -> Batch:
+        d, g = dg
         d16, g16 = d.astype(np.float16).astype(np.float64), g.astype(np.float16).astype(np.float64)
-        squares.add(fp16_outputs(direct, d16, g16) - reference(shape, d16, g16))
-    return squares.total
+        return cls(d, g, d16, g16, reference(shape, d16, g16), reference(shape, d, g))
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    batches: list[Batch]
+    direct_fp16_squares: float
+
+
+def prepare(shape: Shape, data: DataSource) -> PreparedData:
+    """Every batch in memory, and direct convolution's FP16 error over them (the fp16_normalized baseline)."""
+    batches, direct, squares = (
+        [Batch.of(dg, shape) for dg in data.batches(shape)],
+        direct_floats(shape),
+        _SumOfSquares(),
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        for batch in batches:
+            squares.add(fp16_outputs(direct, batch.d16, batch.g16) - batch.exact16)
+    return PreparedData(batches, squares.total)
 
 
 def _measure(
     fast: FloatTransforms,
-    shape: Shape,
-    data: DataSource,
+    direct: FloatTransforms | None,
+    batches: Callable[[], Iterable[Batch]],
     bits: tuple[int, ...],
     on_batch: Callable[[], None],
     direct_fp16_squares: float | None,
 ) -> Measurement:
-    direct = direct_floats(shape)
+    """Two passes over ``batches()``; direct's FP16 error alongside the first unless given."""
     fast_error, direct_error = _SumOfSquares(), _SumOfSquares()
     largest_v, largest_u = np.zeros(fast.G.shape[0]), np.zeros(fast.G.shape[0])
-    for d, g in data.batches(shape):
-        d16, g16 = d.astype(np.float16).astype(np.float64), g.astype(np.float16).astype(np.float64)
-        exact = reference(shape, d16, g16)
-        fast_error.add(fp16_outputs(fast, d16, g16) - exact)
-        if direct_fp16_squares is None:
-            direct_error.add(fp16_outputs(direct, d16, g16) - exact)
-        largest_v = np.maximum(largest_v, np.abs(d @ fast.BT.T).max(axis=0))
-        largest_u = np.maximum(largest_u, np.abs(g @ fast.G.T).max(axis=0))
+    for batch in batches():
+        fast_error.add(fp16_outputs(fast, batch.d16, batch.g16) - batch.exact16)
+        if direct is not None:
+            direct_error.add(fp16_outputs(direct, batch.d16, batch.g16) - batch.exact16)
+        largest_v = np.maximum(largest_v, np.abs(batch.d @ fast.BT.T).max(axis=0))
+        largest_u = np.maximum(largest_u, np.abs(batch.g @ fast.G.T).max(axis=0))
         on_batch()
     if direct_fp16_squares is not None:
         direct_error.total = direct_fp16_squares
     quantized_error = {b: _SumOfSquares() for b in bits}
     signal = _SumOfSquares()
-    for d, g in data.batches(shape):
-        v, u = d @ fast.BT.T, g @ fast.G.T
-        exact = reference(shape, d, g)
-        signal.add(exact)
+    for batch in batches():
+        v, u = batch.d @ fast.BT.T, batch.g @ fast.G.T
+        signal.add(batch.exact)
         for b in bits:
             outputs = (quantize(u, largest_u, b) * quantize(v, largest_v, b)) @ fast.AT.T
-            quantized_error[b].add(outputs - exact)
+            quantized_error[b].add(outputs - batch.exact)
         on_batch()
     int_relative = {b: quantized_error[b].rms_over(signal, NO_SIGNAL) for b in bits}
     return Measurement(fast_error.rms_over(direct_error, DIRECT_EXACT), int_relative)

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..algorithm import Parameters, WinogradParameters, algorithm_name
 from ..analysis.bounds import kronecker_square_bounds, worst_case_bounds
-from ..analysis.measure import DataSource, FloatTransforms, Shape, direct_fp16_error, measure_floats
+from ..analysis.measure import DataSource, FloatTransforms, PreparedData, Shape, measure_floats, prepare
 from ..errors import InputError
 from ..options import build_algorithm
 from .candidates import QUADRATICS, Candidate
@@ -68,15 +68,16 @@ class Scored:
 
 # --- one candidate (runs in the workers) ------------------------------------------------------------
 
-_baselines: dict[tuple[Shape, int, int], float] = {}
+_prepared: dict[tuple[Shape, int, int], PreparedData] = {}
 
 
-def _baseline(shape: Shape, data: DataSource) -> float:
-    """Direct convolution's FP16 error on the data: the same for every candidate of a shape."""
+def _prepared_data(shape: Shape, data: DataSource) -> PreparedData:
+    """The data, its exact correlations and direct's FP16 error: the same for every candidate of a shape
+    (kept per process; a few MiB per shape at the screening sample)."""
     key = (shape, data.samples, data.seed)
-    if key not in _baselines:
-        _baselines[key] = direct_fp16_error(shape, data)
-    return _baselines[key]
+    if key not in _prepared:
+        _prepared[key] = prepare(shape, data)
+    return _prepared[key]
 
 
 def score_candidate(candidate: Candidate, data: DataSource) -> Scored:
@@ -94,7 +95,7 @@ def score_candidate(candidate: Candidate, data: DataSource) -> Scored:
         fast = FloatTransforms.of(algorithm.transforms)
         bound = worst_case_bounds(algorithm.transforms, shape.tile, shape.kernel, shape.dims, (BITS,))[BITS]
         products, name = algorithm.transforms.products, algorithm.name
-    measured = measure_floats(fast, shape, data, (BITS,), direct_fp16_squares=_baseline(shape, data))
+    measured = measure_floats(fast, shape, data, (BITS,), prepared=_prepared_data(shape, data))
     key = (algorithm.family, shape, _canonical(algorithm.parameters), algorithm.fractions_in)
     score = Score(
         products,

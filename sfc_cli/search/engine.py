@@ -133,12 +133,15 @@ def _score_in_worker(index: int, candidate: Candidate) -> tuple[int, Scored | No
 
 
 def warm_caches() -> None:
-    """Factor every pair of pool quadratics once, before the workers fork and inherit the cache."""
-    from ..algebra.fields import factors_over
+    """Before the workers fork and inherit the caches: factor every pair of pool quadratics, and build
+    every Karatsuba variant of each (the recipe search of every CRT candidate reads them)."""
+    from ..algebra.fields import factors_over, quadratic_recipes, ring_multiplication
     from ..families.crt import parse_modulus
 
     monic = [parse_modulus(text).factors[0][0] for text in QUADRATICS]
     for a in monic:
+        for recipe in quadratic_recipes():
+            ring_multiplication(a, recipe)
         for b in monic:
             factors_over(a, b)
 

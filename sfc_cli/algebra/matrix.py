@@ -93,19 +93,19 @@ class QMatrix:
     def kron(self, other: QMatrix) -> QMatrix:
         """Kronecker product: row (i1, i2) -> i1 * other.nrows + i2, likewise for columns."""
         zero_row = (ZERO,) * other.ncols
+        negated = [tuple(-b if b else ZERO for b in r2) for r2 in other.rows]
         rows = []
         for r1 in self.rows:
-            for r2 in other.rows:
-                rows.append(tuple(x for a in r1 for x in (tuple(a * b if b else ZERO for b in r2) if a else zero_row)))
+            for r2, minus_r2 in zip(other.rows, negated, strict=True):
+                rows.append(tuple(x for a in r1 for x in _times(a, r2, minus_r2, zero_row)))
         return QMatrix._of(tuple(rows), self.ncols * other.ncols)
 
     def scale_rows(self, factors: Sequence[Fraction]) -> QMatrix:
-        return QMatrix._of(
-            tuple(tuple(f * x if x else ZERO for x in row) for f, row in zip(factors, self.rows, strict=True)),
-            self.ncols,
-        )
+        return QMatrix._of(tuple(_scaled(f, row) for f, row in zip(factors, self.rows, strict=True)), self.ncols)
 
     def scale_columns(self, factors: Sequence[Fraction]) -> QMatrix:
+        if all(f == 1 for f in factors):
+            return self
         return QMatrix._of(
             tuple(tuple(f * x if x else ZERO for f, x in zip(factors, row, strict=True)) for row in self.rows),
             self.ncols,
@@ -154,6 +154,28 @@ class QMatrix:
 
     def nonzeros(self) -> int:
         return sum(1 for row in self.rows for x in row if x)
+
+
+def _scaled(factor: Fraction, row: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
+    """factor * row; rows scaled by 1 or -1 (most, in the transforms) cost no multiplication."""
+    if factor == 1:
+        return row
+    if factor == -1:
+        return tuple(-x if x else ZERO for x in row)
+    return tuple(factor * x if x else ZERO for x in row)
+
+
+def _times(
+    a: Fraction, row: tuple[Fraction, ...], negated: tuple[Fraction, ...], zeros: tuple[Fraction, ...]
+) -> tuple[Fraction, ...]:
+    """a * row for one block of a Kronecker product, with -row given."""
+    if not a:
+        return zeros
+    if a == 1:
+        return row
+    if a == -1:
+        return negated
+    return tuple(a * b if b else ZERO for b in row)
 
 
 def vstack(blocks: Sequence[QMatrix]) -> QMatrix:

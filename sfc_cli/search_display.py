@@ -112,20 +112,19 @@ def render_tables(console: Console, result: SearchResult) -> None:
         f"Pareto front, {result.dims}-D, kernel {result.kernel}, tiles 2..{result.max_tile}: products per output "
         f"against {metric} ({result.samples} tiles, seed {result.seed})"
     )
-    table = Table(title=title, title_justify="left")
-    for header in ("#", "algorithm", "products/output", "products", "int8", "fp16", "bound", "literature"):
-        table.add_column(header, justify="left" if header in ("algorithm", "literature") else "right")
+    table = Table(title=title, title_justify="left", caption="* published (the literature table below)")
+    for header in ("#", "algorithm", "prod./out", "prod.", "int8", "fp16", "bound"):
+        table.add_column(header, justify="left" if header == "algorithm" else "right")
     for rank, scored in enumerate(result.front, 1):
         s = scored.score
         table.add_row(
             str(rank),
-            scored.name,
+            scored.name + (" *" if scored.candidate.literature else ""),
             f"{float(s.products_per_output):.3f}",
             str(s.products),
             _figure(s.int8),
             _figure(s.fp16),
             _figure(s.bound),
-            scored.candidate.literature or "",
         )
     console.print(table)
     for rank, scored in enumerate(result.front, 1):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -47,7 +48,6 @@ from ..algebra.fields import (
     ring_multiplication,
     toom_cook_recipe,
 )
-from ..algebra.matrix import QMatrix
 from ..algorithm import Algorithm, CrtParameters, verified_algorithm
 from ..errors import InputError
 from .common import check_sizes
@@ -188,31 +188,47 @@ def _power(monic: tuple[Fraction, ...], exponent: int) -> tuple[Fraction, ...]:
     return tuple(result)
 
 
-def _integer_extent(vectors: list[tuple[Fraction, ...]]) -> tuple[int, int]:
-    """Largest entry once each vector is scaled to coprime integers, and the nonzeros (integers only)."""
-    largest = nonzeros = 0
-    for vector in vectors:
-        entries = [x for x in vector if x]
-        if entries:
-            den = lcm(*(x.denominator for x in entries))
-            integers = [abs(x.numerator) * (den // x.denominator) for x in entries]
-            largest = max(largest, max(integers) // gcd(*integers))
-            nonzeros += len(entries)
-    return largest, nonzeros
-
-
-def _part_cost(block: Quotient, tile: int, rebuild_block: QMatrix) -> tuple[int, int, int]:
+def _part_cost(block: Quotient, tile: int, rebuild_block: list[list[int]]) -> tuple[int, int, int]:
     """Largest BT entry, largest AT entry, then nonzeros of both, of one block's products with their
-    BT rows and AT columns scaled to coprime integers (as fractions in G leave them)."""
-    bt_largest, bt_nonzeros = _integer_extent(list((rebuild_block @ block.multiplication.out_map).T.rows))
+    BT rows and AT columns scaled to coprime integers (as fractions in G leave them).
+
+    ``rebuild_block`` is the block's reconstruction columns as integer vectors (any common positive
+    scale: the scaled extents do not depend on it). BT row t is their combination by column t of the
+    multiplication's output map, also scaled to integers."""
+    largest = nonzeros = 0
+    for weights in _output_columns(block.modulus, block.recipe):
+        row = [
+            sum(w * r for w, r in zip(weights, entries, strict=True)) for entries in zip(*rebuild_block, strict=True)
+        ]
+        values = [abs(v) for v in row if v]
+        if values:
+            largest, nonzeros = max(largest, max(values) // gcd(*values)), nonzeros + len(values)
     at_largest, at_nonzeros = _output_extent(block.modulus, block.recipe, tile)
-    return bt_largest, at_largest, bt_nonzeros + at_nonzeros
+    return largest, at_largest, nonzeros + at_nonzeros
+
+
+def _integers(vector: Sequence[Fraction]) -> list[int]:
+    """The vector times the least common denominator of its entries."""
+    den = lcm(*(x.denominator for x in vector))
+    return [x.numerator * (den // x.denominator) for x in vector]
+
+
+@cache
+def _output_columns(modulus: tuple[Fraction, ...], recipe: RingRecipe) -> list[list[int]]:
+    """The columns of a quadratic's output map (one per product), each scaled to integers."""
+    return [_integers(column) for column in ring_multiplication(modulus, recipe).out_map.T.rows]
 
 
 @cache
 def _output_extent(modulus: tuple[Fraction, ...], recipe: RingRecipe, tile: int) -> tuple[int, int]:
-    """``_integer_extent`` of the AT columns of a quadratic's products (they read no other block)."""
-    return _integer_extent(list((ring_multiplication(modulus, recipe).a_map @ power_matrix(X, modulus, tile)).rows))
+    """Largest entry and nonzeros of the AT columns of a quadratic's products, each scaled to coprime
+    integers (they read no other block)."""
+    largest = nonzeros = 0
+    for row in (ring_multiplication(modulus, recipe).a_map @ power_matrix(X, modulus, tile)).rows:
+        values = [abs(v) for v in _integers(row) if v]
+        if values:
+            largest, nonzeros = max(largest, max(values) // gcd(*values)), nonzeros + len(values)
+    return largest, nonzeros
 
 
 def tuned_blocks(blocks: list[Block], tile: int, kernel: int) -> list[Block]:
@@ -224,8 +240,9 @@ def tuned_blocks(blocks: list[Block], tile: int, kernel: int) -> list[Block]:
     tuned = []
     for block, columns in zip(blocks, block_columns(blocks), strict=True):
         if isinstance(block, Quotient) and block.field and block.degree == 2:
+            rebuild_block = [_integers(rebuild.column(j)) for j in columns]
             candidates = [Quotient(block.modulus, recipe, True) for recipe in quadratic_recipes()]
-            costs = [_part_cost(c, tile, rebuild.select_columns(columns)) for c in candidates]
+            costs = [_part_cost(c, tile, rebuild_block) for c in candidates]
             block = candidates[costs.index(min(costs))]
         tuned.append(block)
     return tuned

@@ -210,5 +210,5 @@ def primitive_scale(vector: Sequence[Fraction]) -> Fraction:
     if not nonzero:
         return ONE
     den = lcm(*(x.denominator for x in nonzero))
-    num = gcd(*(int(x * den) for x in nonzero))
-    return Fraction(den, num)
+    num = gcd(*(x.numerator * (den // x.denominator) for x in nonzero))
+    return ONE if den == num else Fraction(den, num)

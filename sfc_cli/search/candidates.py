@@ -7,7 +7,7 @@ Per output tile m = 2 .. max_tile and the kernel r (n = m + r - 1):
   infinity;
 - CRT moduli with quadratic fields: one quadratic from ``QUADRATICS``, or two or three over the same
   field (the sets whose 2-D products split: 6 per pair instead of 9; quadratics over different fields
-  only nest), the rest of the degree made of x^eL and inf^eR (e <= 2) and symmetric pairs +-a from
+  only nest), the rest of the degree made of x^eL and inf^eR (e <= 1) and symmetric pairs +-a from
   ``FIELD_MAGNITUDES``; sets whose moduli are SFC-4's or SFC-6's are left to the SFC candidates.
 
 Products are counted before anything is derived, for pruning. The count is exact for Winograd and for
@@ -28,9 +28,9 @@ from ..algebra.polynomial import divisors, totient
 from ..families.sfc import SfcParameters, correction_products, cyclic_products, products_2d
 from ..options import AlgorithmRequest
 
-MAGNITUDES = tuple(Fraction(x) for x in ("1", "2", "1/2", "3/2", "2/3", "3/4", "4/3", "5/6", "6/5", "7/6", "3/5"))
-"""Winograd's positive points; each is used as the pair +-a. 3 and 1/3 are left out to keep
-``sfc search --kernel 3`` within its time target (2,106 candidates in all)."""
+MAGNITUDES = tuple(Fraction(x) for x in ("1", "2", "1/2", "3", "3/2", "2/3", "3/4", "4/3", "5/6", "6/5", "7/6", "3/5"))
+"""Winograd's positive points; each is used as the pair +-a. (1/3 is left out to keep ``sfc search
+--kernel 3`` within its time target.)"""
 FIELD_MAGNITUDES = tuple(Fraction(x) for x in ("1", "2", "1/2"))
 """The pairs +-a that fill CRT moduli sets around their quadratic fields."""
 QUADRATICS = {
@@ -45,7 +45,8 @@ QUADRATICS = {
 """Quadratic moduli with small coefficients, each with its field Q(sqrt(k)) as k: two quadratics over
 the same field cost 6 products as a 2-D pair instead of 9."""
 MAX_DFT = 12
-MAX_CORRECTION = 2
+MAX_CORRECTION = 1
+"""x^e and inf^e around CRT sets: e <= 1 (larger corrections are the SFC candidates' ground)."""
 
 
 @dataclass(frozen=True)

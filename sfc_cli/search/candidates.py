@@ -21,16 +21,17 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from ..algebra.polynomial import divisors, totient
 from ..families.sfc import SfcParameters, correction_products, cyclic_products, products_2d
 from ..options import AlgorithmRequest
 
-MAGNITUDES = tuple(Fraction(x) for x in ("1", "2", "1/2", "3", "3/2", "2/3", "3/4", "4/3", "5/6", "6/5", "7/6", "3/5"))
-"""Winograd's positive points; each is used as the pair +-a. (1/3 is left out to keep ``sfc search
---kernel 3`` within its time target.)"""
+MAGNITUDES = tuple(
+    Fraction(x) for x in ("1", "2", "1/2", "3", "1/3", "3/2", "2/3", "3/4", "4/3", "5/6", "6/5", "7/6", "3/5")
+)
+"""Winograd's positive points; each is used as the pair +-a."""
 FIELD_MAGNITUDES = tuple(Fraction(x) for x in ("1", "2", "1/2"))
 """The pairs +-a that fill CRT moduli sets around their quadratic fields."""
 QUADRATICS = {
@@ -51,18 +52,15 @@ MAX_CORRECTION = 1
 
 @dataclass(frozen=True)
 class Candidate:
-    """One algorithm to try: the request that derives it, its products (counted), and, for a published
-    algorithm, its short name."""
+    """One algorithm to try: the request that derives it, its products counted before deriving (None:
+    not counted, never pruned), whether that count is exact, and for a published algorithm its short
+    name and source."""
 
     request: AlgorithmRequest
-    products: int
+    products: int | None
     literature: str | None = None
     source: str | None = None
     exact: bool = True
-
-    @property
-    def products_per_output(self) -> Fraction:
-        return Fraction(self.products, self.request.tile**self.request.dims)
 
     @property
     def command(self) -> str:
@@ -161,8 +159,8 @@ def crt_candidates(tile: int, kernel: int, dims: int) -> Iterator[Candidate]:
 
 
 def literature_candidates(kernel: int, dims: int) -> list[Candidate]:
-    """The error-report catalog's algorithms for this kernel (the paper's and the literature's), named as
-    the report names them; their products come from deriving them (a handful)."""
+    """The catalog's algorithms for this kernel (the paper's and the literature's), named as the error
+    report names them (the 1-D derivation gives the family's name, e.g. SFC's choice of N)."""
     from ..algorithm import algorithm_name
     from ..catalog import CATALOG
     from ..options import build_algorithm
@@ -171,10 +169,9 @@ def literature_candidates(kernel: int, dims: int) -> list[Candidate]:
     for row in CATALOG:
         if row.request.kernel == kernel:
             request = row.request_for(dims, "G")
-            algorithm = build_algorithm(request)
-            base = algorithm.name.split("(")[0]
+            base = build_algorithm(replace(request, dims=1)).name.split("(")[0]
             name = " ".join(filter(None, (algorithm_name(base, request.tile, kernel, dims), row.label)))
-            found.append(Candidate(request, algorithm.transforms.products, name, row.source))
+            found.append(Candidate(request, None, name, row.source))
     return found
 
 

@@ -275,7 +275,7 @@ def search(
     start = time.monotonic()
     deadline = None if budget is None else start + budget
     workers = workers or os.cpu_count() or 1
-    kept = [c for c in candidates if not c.exact or c.products < _direct_products(c)]
+    kept = [c for c in candidates if c.products is None or not c.exact or c.products < _direct_products(c)]
     warm_caches()
     screen = DataSource(SCREEN_SAMPLES, seed)
     screened, first = score_all(kept, screen, workers, deadline, lambda p: on_progress("screening", p, len(kept)))

@@ -95,6 +95,8 @@ def time_candidates(kernel: int, count: int, max_tile: int) -> None:
 
 
 def main() -> None:
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # as sfc itself does, before numpy loads BLAS (--costs)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kernel", type=int, default=3)
     parser.add_argument("--metric", default="int8", choices=("int8", "fp16", "bound"))

@@ -102,7 +102,10 @@ def _status(result: SearchResult, entry: LiteratureEntry) -> str:
     if any(entry.scored is f for f in result.front):
         return "on the front"
     if entry.same_as is not None:
-        return f"the same algorithm as #{result.front.index(entry.same_as) + 1}"
+        rank = result.front.index(entry.same_as) + 1
+        if entry.same_as.fractions_in != entry.scored.fractions_in:
+            return f"the same algorithm as #{rank}, fractions in {entry.same_as.fractions_in} there"
+        return f"the same algorithm as #{rank}"
     return "dominated by " + ", ".join(f"#{result.front.index(f) + 1}" for f in entry.dominated_by)
 
 

@@ -57,13 +57,20 @@ class Score:
 
 @dataclass(frozen=True)
 class Scored:
-    """A candidate, derived and verified, with its name, identity and score on ``samples`` tiles."""
+    """A candidate, derived and verified, with its name, identity and score on ``samples`` tiles.
+
+    ``key`` identifies the algorithm up to the order of its products and the placement of its fractions
+    (family, shape, parameters); ``fractions_in`` is the placement."""
 
     candidate: Candidate
     name: str
     key: tuple[object, ...]
     score: Score
     samples: int
+
+    @property
+    def fractions_in(self) -> str:
+        return self.candidate.request.fractions_in
 
 
 # --- one candidate (runs in the workers) ------------------------------------------------------------
@@ -96,7 +103,7 @@ def score_candidate(candidate: Candidate, data: DataSource) -> Scored:
         bound = worst_case_bounds(algorithm.transforms, shape.tile, shape.kernel, shape.dims, (BITS,))[BITS]
         products, name = algorithm.transforms.products, algorithm.name
     measured = measure_floats(fast, shape, data, (BITS,), prepared=_prepared_data(shape, data))
-    key = (algorithm.family, shape, _canonical(algorithm.parameters), algorithm.fractions_in)
+    key = (algorithm.family, shape, _canonical(algorithm.parameters))
     score = Score(
         products,
         Fraction(products, shape.tile**shape.dims),
@@ -215,7 +222,8 @@ def dominates(a: Score, b: Score, metric: Metric) -> bool:
 @dataclass(frozen=True)
 class LiteratureEntry:
     """A published algorithm against the front: on it, the same algorithm as a front entry (``same_as``:
-    e.g. the same points in another order), or dominated by the front entries ``dominated_by``."""
+    e.g. the same points in another order, or its fractions placed elsewhere), or dominated by the front
+    entries ``dominated_by``."""
 
     scored: Scored
     same_as: Scored | None
@@ -287,9 +295,10 @@ def search(
     full = DataSource(samples, seed)
     measured, _ = score_all(finalists, full, workers, None, lambda p: on_progress("re-measuring", p, len(finalists)))
     published = [s for s in measured if s.candidate.literature is not None]
-    known = {s.key for s in published}  # a finalist that is a published algorithm is shown as that one
+    known = {(s.key, s.fractions_in) for s in published}  # a finalist that is a published one is shown as it
     final = pareto_front(
-        [s for s in measured if s.candidate.literature is None and s.key not in known] + published, metric
+        [s for s in measured if s.candidate.literature is None and (s.key, s.fractions_in) not in known] + published,
+        metric,
     )
     entries = [LiteratureEntry(s, _same_as(s, final), _dominating(s, final, metric)) for s in published]
     dims = kept[0].request.dims if kept else 2

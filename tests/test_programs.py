@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,16 @@ from hypothesis import strategies as st
 
 from sfc_cli.algebra import transform_programs
 from sfc_cli.algebra.kronecker import kronecker_mixing
-from sfc_cli.algebra.optimise import Stage, best_program, compose, greedy_program, signed_digits
+from sfc_cli.algebra.matrix import QMatrix
+from sfc_cli.algebra.optimise import (
+    Replicated,
+    Stage,
+    _compose_stages,
+    best_program,
+    compose,
+    greedy_program,
+    signed_digits,
+)
 from sfc_cli.algebra.program import Operand, Operation, Program, computes, verified_program
 from sfc_cli.errors import VerificationError
 from sfc_cli.families import sfc, winograd
@@ -176,3 +186,59 @@ def test_programs_found_in_worker_processes_are_the_same():
     transform_programs.prefetch(requests, 2, lambda: steps.append(1))
     assert len(steps) == 3
     assert [transform_programs.programs_2d(two, one) for two, one in requests] == here
+
+
+@pytest.mark.parametrize(
+    "algorithm",
+    [
+        winograd(2, 3),
+        winograd(4, 3, fractions_in="A"),
+        winograd(6, 3, fractions_in="B"),
+        winograd(3, 2),
+        winograd(1, 4),
+    ],
+    ids=lambda a: f"{a.name}-{a.fractions_in}",
+)
+def test_kronecker_squares_take_the_direct_path_to_the_same_mixing(algorithm):
+    two, one = (transform_programs._integers(t) for t in (algorithm.two_d, algorithm.one_d))
+    for two_rows, one_rows in ((two.BT, one.BT), (two.G, one.G), (two.AT_T, one.AT_T)):
+        square = transform_programs._square_mixing(two_rows, one_rows)
+        general = kronecker_mixing(two_rows, one_rows)
+        if square is not None:  # parallel rows (AT of F(1,4): one output, so its columns) go the general way
+            assert square == general
+    assert transform_programs._square_mixing(two.BT, one.BT) is not None
+    assert (transform_programs._square_mixing(two.AT_T, one.AT_T) is None) == (algorithm.tile == 1)
+
+
+def test_the_direct_path_refuses_what_is_not_a_kronecker_square():
+    alg = sfc(6, 3)
+    two, one = (transform_programs._integers(t) for t in (alg.two_d, alg.one_d))
+    assert transform_programs._square_mixing(two.BT, one.BT) is None  # the 2-D symbolic DFT mixes rows
+    assert kronecker_mixing(two.BT, one.BT) is not None
+    wino = transform_programs._integers(winograd(4, 3).one_d)
+    off = [list(row) for row in transform_programs._integers(winograd(4, 3).two_d).BT]
+    off[7][3] += 1
+    assert transform_programs._square_mixing(tuple(map(tuple, off)), wino.BT) is None
+
+
+def test_numerators_are_read_exactly_whatever_objects_the_zeros_are():
+    for matrix in (QMatrix([[0, Fraction(1, 6)], [Fraction(-2, 3), 0]]), sfc(6, 3).two_d.G, winograd(4, 3).two_d.BT):
+        rows, denominator = transform_programs._numerators(matrix)
+        assert denominator == matrix.common_denominator()
+        assert [list(row) for row in rows] == matrix.numerators(denominator)
+
+
+@pytest.mark.parametrize("algorithm", [sfc(6, 3), winograd(4, 3), sfc(4, 3, fractions_in="A")], ids=lambda a: a.name)
+def test_replicated_stages_compose_as_their_written_out_programs(algorithm):
+    """The candidates of the row-column factorisations, composed copy by copy straight into one program,
+    are exactly ``compose`` of each stage's program written out (``Replicated.program``)."""
+    two, one = (transform_programs._integers(t) for t in (algorithm.two_d, algorithm.one_d))
+    structure = transform_programs._structure(two, one)
+    options = transform_programs._row_column(one.BT, one.columns[0], structure.input_mixing)
+    options += transform_programs._column_row(one.AT_T, len(one.AT), structure.output_mixing)
+    assert options
+    for stages in options:
+        for order in (0, 1, 2):
+            factors = [greedy_program(s.factor if isinstance(s, Replicated) else s, order) for s in stages]
+            written = [s.program(p) if isinstance(s, Replicated) else p for s, p in zip(stages, factors, strict=True)]
+            assert _compose_stages(stages, factors) == compose(written)

@@ -111,52 +111,63 @@ class Replicated:
 AnyStage = Stage | Replicated
 
 
+PlainOperand = tuple[int, int, bool]
+"""An operand as a plain tuple (node, shift, negative): what the composition loops pass around."""
+OperationKey = tuple[int, int, int, int, bool]
+"""An operation up to sign and shift: (first node, its shift, second node, its shift, signs differ)."""
+
+
 class ProgramBuilder:
     """Operations added one at a time, each distinct sum created once (hash-consed up to sign and shift)."""
 
     def __init__(self, inputs: int) -> None:
         self.inputs = inputs
-        self.operations: list[Operation] = []
         self.depths = [0] * inputs
-        self._known: dict[tuple[int, int, int, int, bool], int] = {}
+        self._operations: list[OperationKey] = []  # node inputs + j is _operations[j]
+        self._known: dict[OperationKey, int] = {}
 
     def add(self, first: Operand | None, second: Operand | None) -> Operand | None:
         """An operand for ``first + second``; None stands for zero."""
         if first is None or second is None:
             return second if first is None else first
-        if (first.node, first.shift) > (second.node, second.shift):
-            first, second = second, first
-        low = min(first.shift, second.shift)
-        key = (first.node, first.shift - low, second.node, second.shift - low, first.negative != second.negative)
+        f, s = first, second
+        return Operand(*self.add_terms(f.node, f.shift, f.negative, s.node, s.shift, s.negative))
+
+    def add_terms(self, a: int, sa: int, na: bool, b: int, sb: int, nb: bool) -> PlainOperand:
+        """``add`` on plain tuples: (node, shift, negative) for ``+-(a << sa) +- (b << sb)``."""
+        if a > b or (a == b and sa > sb):
+            a, sa, na, b, sb, nb = b, sb, nb, a, sa, na
+        low = sa if sa < sb else sb
+        key = (a, sa - low, b, sb - low, na != nb)
         node = self._known.get(key)
         if node is None:
-            node = self.inputs + len(self.operations)
-            self.operations.append(
-                Operation(Operand(first.node, first.shift - low), Operand(second.node, second.shift - low, key[4]))
-            )
-            self.depths.append(1 + max(self.depths[first.node], self.depths[second.node]))
+            node = self.inputs + len(self._operations)
+            self._operations.append(key)
+            depths = self.depths
+            depths.append(1 + max(depths[a], depths[b]))
             self._known[key] = node
-        return Operand(node, low, first.negative)
+        return node, low, na
 
     def program(self, outputs: Sequence[Operand | None]) -> Program:
         """The program with these outputs, operations nothing reads removed and nodes renumbered."""
-        used = [False] * (self.inputs + len(self.operations))
+        inputs, operations = self.inputs, self._operations
+        used = [False] * (inputs + len(operations))
         for o in outputs:
             if o is not None:
                 used[o.node] = True
-        for index in reversed(range(len(self.operations))):
-            if used[self.inputs + index]:
-                op = self.operations[index]
-                used[op.first.node] = used[op.second.node] = True
-        renumber = list(range(self.inputs))
+        for index in reversed(range(len(operations))):
+            if used[inputs + index]:
+                a, _, b, _, _ = operations[index]
+                used[a] = used[b] = True
+        renumber = list(range(inputs))
         kept = []
-        for index, op in enumerate(self.operations):
-            if used[self.inputs + index]:
-                renumber.append(self.inputs + len(kept))
-                kept.append(Operation(_moved(op.first, renumber), _moved(op.second, renumber)))
+        for index, (a, sa, b, sb, negative) in enumerate(operations):
+            if used[inputs + index]:
+                renumber.append(inputs + len(kept))
+                kept.append(Operation(Operand(renumber[a], sa), Operand(renumber[b], sb, negative)))
             else:
                 renumber.append(-1)
-        return Program(self.inputs, tuple(kept), tuple(None if o is None else _moved(o, renumber) for o in outputs))
+        return Program(inputs, tuple(kept), tuple(None if o is None else _moved(o, renumber) for o in outputs))
 
 
 def _moved(operand: Operand, renumber: list[int]) -> Operand:
@@ -318,6 +329,67 @@ def compose(stages: Sequence[Program]) -> Program:
     return builder.program(current)
 
 
+def _compose_stages(stages: Sequence[AnyStage], programs: Sequence[Program]) -> Program:
+    """``compose`` of the stages' programs (a replicated stage's program is its factor's), each copy of a
+    replicated factor added straight into the composed program: the same additions in the same order
+    as ``compose`` of ``Replicated.program`` (whose copies read distinct inputs, so they share nothing
+    and it has exactly ``copies`` times the factor's additions), without building that program first."""
+    builder = ProgramBuilder(stages[0].columns)
+    current: list[PlainOperand | None] = [(j, 0, False) for j in range(builder.inputs)]
+    for stage, program in zip(stages, programs, strict=True):
+        factor = stage.factor if isinstance(stage, Replicated) else stage
+        if stage.columns != len(current) or program.inputs != factor.columns:
+            raise ValueError("stage sizes do not chain")
+        operations, outputs = _plain(program)
+        if not isinstance(stage, Replicated):
+            current = _apply(builder, operations, outputs, current)
+            continue
+        replicated: list[PlainOperand | None] = [None] * (len(factor.rows) * stage.copies)
+        for i in range(stage.copies):
+            inputs = [current[stage._input(j, i)] for j in range(factor.columns)]
+            for t, o in enumerate(_apply(builder, operations, outputs, inputs)):
+                replicated[stage._output(t, i)] = o
+        current = replicated
+    return builder.program([None if o is None else Operand(*o) for o in current])
+
+
+PlainOperation = tuple[int, int, bool, int, int, bool]
+
+
+def _plain(program: Program) -> tuple[list[PlainOperation], list[PlainOperand | None]]:
+    """A program's operations and outputs as plain tuples."""
+    operations = [
+        (op.first.node, op.first.shift, op.first.negative, op.second.node, op.second.shift, op.second.negative)
+        for op in program.operations
+    ]
+    return operations, [None if o is None else (o.node, o.shift, o.negative) for o in program.outputs]
+
+
+def _apply(
+    builder: ProgramBuilder,
+    operations: list[PlainOperation],
+    outputs: list[PlainOperand | None],
+    inputs: list[PlainOperand | None],
+) -> list[PlainOperand | None]:
+    """A program's operations (plain tuples) added to ``builder``, reading ``inputs``; its outputs there.
+    Exactly ``builder.add(_through(nodes, first), _through(nodes, second))`` per operation."""
+    nodes = list(inputs)
+    append, add = nodes.append, builder.add_terms
+    for a, sa, na, b, sb, nb in operations:
+        x, y = nodes[a], nodes[b]
+        if x is None:
+            append(None if y is None else (y[0], y[1] + sb, y[2] != nb))
+        elif y is None:
+            append((x[0], x[1] + sa, x[2] != na))
+        else:
+            append(add(x[0], x[1] + sa, x[2] != na, y[0], y[1] + sb, y[2] != nb))
+    result: list[PlainOperand | None] = []
+    for o in outputs:
+        x = None if o is None else nodes[o[0]]
+        result.append(None if x is None or o is None else (x[0], x[1] + o[1], x[2] != o[2]))
+    return result
+
+
 def _through(nodes: list[Operand | None], operand: Operand) -> Operand | None:
     inner = nodes[operand.node]
     return None if inner is None else inner.scaled(operand.shift, operand.negative)
@@ -358,8 +430,8 @@ def best_program(
             for key, stage in fresh.items():
                 runs[(key, order)] = greedy_program(stage, order)
             programs = [runs[(id(base(s)), order)] for s in stages]
-            programs = [s.program(p) if isinstance(s, Replicated) else p for s, p in zip(stages, programs, strict=True)]
-            candidates.append(compose(programs))
-            spent += work + COMPOSE_WORK * sum(p.additions for p in programs)
+            candidates.append(_compose_stages(stages, programs))
+            copies = (s.copies if isinstance(s, Replicated) else 1 for s in stages)
+            spent += work + COMPOSE_WORK * sum(c * p.additions for c, p in zip(copies, programs, strict=True))
     best = min(candidates, key=lambda p: (p.additions, p.depth))
     return verified_program(best, matrix, what)

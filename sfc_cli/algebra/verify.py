@@ -16,19 +16,48 @@ each prime it is divisible by P (distinct primes), and an integer divisible by P
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from math import lcm
+
 import numpy as np
 
 from .bilinear import Bilinear, Transforms
-from .matrix import QMatrix
+from .matrix import ZERO, QMatrix
 
 INT64_SAFE = 2**62
+SLAB = 1 << 22
+"""Entries of the left factor of one float64 matrix product in the modular check (32 MiB)."""
 
 
-def _integers(matrix: QMatrix) -> tuple[list[list[int]], int, int]:
-    """Numerators, their common denominator, and the largest numerator magnitude."""
-    denominator = matrix.common_denominator()
-    numerators = matrix.numerators(denominator)
-    return numerators, denominator, max((abs(x) for row in numerators for x in row), default=0)
+@dataclass(frozen=True)
+class _SparseIntegers:
+    """A matrix as integer numerators over its least common denominator, row by row, nonzero entries only:
+    row t has ``values[t]`` (Python integers) at columns ``positions[t]``. ``peak`` is the largest
+    magnitude."""
+
+    positions: list[list[int]]
+    values: list[list[int]]
+    denominator: int
+    peak: int
+    columns: int
+
+    @classmethod
+    def of(cls, matrix: QMatrix) -> _SparseIntegers:
+        # The 2-D matrices are mostly zeros, most of them the shared ZERO: skipped by identity first
+        # (any other zero is still found by its value), so only the nonzero entries cost arithmetic.
+        positions = [[j for j, x in enumerate(row) if x is not ZERO and x] for row in matrix.rows]
+        entries = [[row[j] for j in where] for row, where in zip(matrix.rows, positions, strict=True)]
+        denominator = lcm(*{x.denominator for row in entries for x in row})
+        values = [[x.numerator * (denominator // x.denominator) for x in row] for row in entries]
+        peak = max((abs(x) for row in values for x in row), default=0)
+        return cls(positions, values, denominator, peak, matrix.ncols)
+
+    def residues(self, prime: int) -> np.ndarray:
+        """The dense matrix of numerators modulo ``prime``, in float64."""
+        dense = np.zeros((len(self.values), self.columns), dtype=np.float64)
+        for row, where, values in zip(dense, self.positions, self.values, strict=True):
+            row[where] = [x % prime for x in values]
+        return dense
 
 
 def primes_below(limit: int, count: int) -> list[int]:
@@ -54,10 +83,6 @@ def _moduli(products: int, bound: int) -> list[int]:
     return moduli
 
 
-def _residues(numerators: list[list[int]], prime: int, columns: int) -> np.ndarray:
-    return np.array([[x % prime for x in row] for row in numerators], dtype=np.float64).reshape(-1, columns)
-
-
 def computes(algorithm: Bilinear, target: np.ndarray) -> bool:
     """True exactly when the algorithm's tensor equals ``target`` (shape len(a) x len(g) x len(w)).
 
@@ -67,33 +92,47 @@ def computes(algorithm: Bilinear, target: np.ndarray) -> bool:
     shape = (algorithm.a_map.ncols, algorithm.g_map.ncols, algorithm.out_map.nrows)
     if target.shape != shape or algorithm.g_map.nrows != algorithm.products != algorithm.out_map.ncols:
         return False
-    (a, a_den, a_max), (g, g_den, g_max), (out, out_den, out_max) = (
-        _integers(x) for x in (algorithm.a_map, algorithm.g_map, algorithm.out_map.T)
-    )
-    scale = a_den * g_den * out_den
-    bound = algorithm.products * a_max * g_max * out_max + scale
+    a, g, out = (_SparseIntegers.of(x) for x in (algorithm.a_map, algorithm.g_map, algorithm.out_map.T))
+    scale = a.denominator * g.denominator * out.denominator
+    bound = algorithm.products * a.peak * g.peak * out.peak + scale
     if bound < INT64_SAFE:
         return _computes_in_int64(a, g, out, shape, target * scale)
     return all(_computes_modulo(a, g, out, shape, target, scale, p) for p in _moduli(algorithm.products, bound))
 
 
-def _computes_in_int64(a, g, out, shape: tuple[int, int, int], expected: np.ndarray) -> bool:
+def _computes_in_int64(
+    a: _SparseIntegers, g: _SparseIntegers, out: _SparseIntegers, shape: tuple[int, int, int], expected: np.ndarray
+) -> bool:
     tensor = np.zeros((shape[0] * shape[1], shape[2]), dtype=np.int64)
-    a_arr, g_arr, out_arr = (np.array(x, dtype=np.int64).reshape(len(x), -1) for x in (a, g, out))
-    for a_row, g_row, out_row in zip(a_arr, g_arr, out_arr, strict=True):
-        i, k, j = np.flatnonzero(a_row), np.flatnonzero(g_row), np.flatnonzero(out_row)
-        rows = (i[:, None] * shape[1] + k[None, :]).ravel()
-        tensor[np.ix_(rows, j)] += np.outer(np.outer(a_row[i], g_row[k]).ravel(), out_row[j])
+    for t, (i, k, j) in enumerate(zip(a.positions, g.positions, out.positions, strict=True)):
+        if not (i and k and j):
+            continue  # the product multiplies a zero operand or feeds no output
+        rows = (np.array(i)[:, None] * shape[1] + np.array(k)[None, :]).ravel()
+        a_values, g_values, out_values = (np.array(x.values[t], dtype=np.int64) for x in (a, g, out))
+        tensor[np.ix_(rows, j)] += np.outer(np.outer(a_values, g_values).ravel(), out_values)
     return bool(np.array_equal(tensor, expected.reshape(-1, shape[2])))
 
 
-def _computes_modulo(a, g, out, shape: tuple[int, int, int], target: np.ndarray, scale: int, prime: int) -> bool:
-    """The identity modulo one prime, in float64 (every sum below 2**53, so exact)."""
-    a_p, g_p, out_p = (_residues(x, prime, n) for x, n in zip((a, g, out), shape, strict=True))
+def _computes_modulo(
+    a: _SparseIntegers,
+    g: _SparseIntegers,
+    out: _SparseIntegers,
+    shape: tuple[int, int, int],
+    target: np.ndarray,
+    scale: int,
+    prime: int,
+) -> bool:
+    """The identity modulo one prime, in float64 (every sum below 2**53, so exact): for a slab of taps j,
+    ``T[:, j, :] = (a^T diag(g[:, j])) out`` as one matrix product, the slab at most ``SLAB`` entries."""
+    a_p, g_p, out_p = (x.residues(prime) for x in (a, g, out))
     expected = np.fmod(target.astype(np.float64) * (scale % prime), prime)
-    for j in range(shape[1]):  # T[:, j, :] = (a^T diag(g[:, j])) out
-        left = np.fmod(a_p.T * g_p[:, j], prime)
-        if not np.array_equal(np.fmod(left @ out_p, prime), expected[:, j, :]):
+    products = a_p.shape[0]
+    taps = max(1, SLAB // max(1, shape[0] * products))
+    for start in range(0, shape[1], taps):
+        slab = g_p[:, start : start + taps]
+        left = np.fmod(a_p.T[:, None, :] * slab.T[None, :, :], prime).reshape(-1, products)
+        found = np.fmod(left @ out_p, prime).reshape(shape[0], -1, shape[2])
+        if not np.array_equal(found, expected[:, start : start + taps, :]):
             return False
     return True
 

@@ -118,7 +118,7 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
 def test_help_lists_the_choices():
     run = run_sfc("derive", "--help")
     assert run.code == 0
-    assert "<sfc|winograd>" in run.stdout and "<table|json>" in run.stdout and "<G|A|B>" in run.stdout
+    assert "<sfc|winograd|crt>" in run.stdout and "<table|json>" in run.stdout and "<G|A|B>" in run.stdout
 
 
 def test_fractions_in_is_case_insensitive():

@@ -126,7 +126,7 @@ def test_broken_user_template_is_one_line(tmp_path):
 def test_help_has_an_example_and_the_choices():
     run = run_sfc("export", "--help")
     assert run.code == 0 and "Examples: sfc export --format c -o sfc6.h" in " ".join(run.stdout.split())
-    assert "<c|verilog|json>" in run.stdout and "<sfc|winograd>" in run.stdout and "--quiet" in run.stdout
+    assert "<c|verilog|json>" in run.stdout and "<sfc|winograd|crt>" in run.stdout and "--quiet" in run.stdout
 
 
 def test_prefixes():

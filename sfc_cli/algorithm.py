@@ -123,20 +123,22 @@ def verified_algorithm(
     parameters: Parameters,
     fractions_in: FractionsIn,
     one_d: Transforms,
-    two_d: Transforms | None,
+    two_d: Transforms | Literal["square"] | None,
     structure_1d: tuple[tuple[str, int], ...],
     structure_2d: tuple[tuple[str, int], ...],
 ) -> Algorithm:
     """Check the exact identity in every dimension present, then build the Algorithm.
 
-    A 2-D algorithm that is exactly the Kronecker square of the 1-D one (Winograd) needs no 2-D check
-    of its own: the 2-D correlation tensor is the Kronecker square of the 1-D one (row-major tiles),
-    so the 2-D identity holds exactly when the 1-D identity does."""
+    ``two_d`` is the 2-D algorithm, None for 1-D only, or "square" for the Kronecker square of the 1-D
+    one (Winograd), built here. A Kronecker square needs no 2-D check of its own: the 2-D correlation
+    tensor is the Kronecker square of the 1-D one (row-major tiles), so the 2-D identity holds exactly
+    when the 1-D identity does."""
     dims = 1 if two_d is None else 2
     name = algorithm_name(base_name, tile, kernel, dims)
     if not satisfies_identity(one_d, tile, kernel, 1):
         raise VerificationError(f"{name} fails the exact 1-D identity")
-    square = two_d is not None and two_d.products == one_d.products**2 and two_d == one_d.kron(one_d)
-    if two_d is not None and not square and not satisfies_identity(two_d, tile, kernel, 2):
+    if two_d == "square":
+        two_d = one_d.kron(one_d)
+    elif two_d is not None and not satisfies_identity(two_d, tile, kernel, 2):
         raise VerificationError(f"{name} fails the exact 2-D identity")
     return Algorithm(name, family, tile, kernel, parameters, fractions_in, one_d, two_d, structure_1d, structure_2d)

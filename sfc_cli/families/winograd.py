@@ -70,7 +70,7 @@ def winograd(
         WinogradParameters(points),
         fractions_in,
         one_d,
-        one_d.kron(one_d) if dims == 2 else None,
+        "square" if dims == 2 else None,
         (("points", n),),
         (("points x points (nested 1-D)", n * n),) if dims == 2 else (),
     )

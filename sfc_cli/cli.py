@@ -437,22 +437,23 @@ def search(
 
 
 @contextmanager
-def searching_progress(quiet: bool) -> Iterator[Callable[[str, object, int], None]]:
-    """A progress bar per search stage on stderr (a terminal only, not ``quiet``)."""
+def searching_progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar per search stage on stderr (a terminal only, not ``quiet``): ``update(stage, done,
+    total)``."""
     if quiet or not sys.stderr.isatty():
         yield lambda stage, done, total: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn(f"{{task.description:<{PROGRESS_LABEL_WIDTH}}}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
-        def update(stage: str, done: object, total: int) -> None:
+        def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done.done)  # type: ignore[attr-defined,arg-type]
+            bar.update(tasks[stage], completed=done)
 
         yield update
 

@@ -3,6 +3,7 @@ symlinks, full disks, closed pipes, non-UTF-8 terminals, progress and the 'wrote
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import shutil
@@ -310,3 +311,10 @@ def test_docs_are_shown_by_the_command_the_report_names():
     assert run_sfc("docs", "design").stdout.startswith("# sfc design")
     assert one_error_line(run_sfc("docs", "manual")).startswith("sfc: error: Invalid value")
     assert "sfc docs error-model" in run_sfc("docs", "--help").stdout
+
+
+def test_search_shows_both_stages_on_a_terminal():
+    args = ("search", "--max-tile", "2", "--samples", "64", "--format", "json")
+    run, shown = stderr_on_a_terminal(*args)
+    assert run.code == 0 and "screening" in shown and "re-measuring" in shown
+    assert json.loads(run.stdout)["candidates"] > 0

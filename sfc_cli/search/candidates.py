@@ -82,10 +82,6 @@ class Candidate:
         return " ".join(words)
 
 
-def point_text(point: Fraction) -> str:
-    return str(point)
-
-
 def symmetric_point_sets(count: int, magnitudes: tuple[Fraction, ...]) -> Iterator[tuple[Fraction, ...]]:
     """Sets of ``count`` finite points symmetric about 0: 0 when count is odd, then pairs +-a."""
     head = (Fraction(0),) if count % 2 else ()
@@ -108,7 +104,7 @@ def sfc_candidates(tile: int, kernel: int, dims: int) -> Iterator[Candidate]:
 def winograd_candidates(tile: int, kernel: int, dims: int) -> Iterator[Candidate]:
     n = tile + kernel - 1
     for points in symmetric_point_sets(n - 1, MAGNITUDES):
-        text = ",".join([*map(point_text, points), "inf"])
+        text = ",".join([*map(str, points), "inf"])
         yield Candidate(AlgorithmRequest("winograd", tile, kernel, points=text, dims=dims), n**dims)
 
 

@@ -277,23 +277,25 @@ def search(
     seed: int,
     budget: float | None = None,
     workers: int | None = None,
-    on_progress: Callable[[str, Progress, int], None] = lambda stage, progress, total: None,
+    on_progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
 ) -> SearchResult:
-    """Both stages; ``on_progress(stage, progress, total)`` after every scored candidate."""
+    """Both stages; ``on_progress(stage, done, total)`` after every scored candidate of a stage."""
     start = time.monotonic()
     deadline = None if budget is None else start + budget
     workers = workers or os.cpu_count() or 1
     kept = [c for c in candidates if c.products is None or not c.exact or c.products < _direct_products(c)]
     warm_caches()
     screen = DataSource(SCREEN_SAMPLES, seed)
-    screened, first = score_all(kept, screen, workers, deadline, lambda p: on_progress("screening", p, len(kept)))
+    screened, first = score_all(kept, screen, workers, deadline, lambda p: on_progress("screening", p.done, len(kept)))
     front = pareto_front(screened, metric)
     finalists = [s.candidate for s in front]
     if metric == "fp16":  # the product scaling matters only to FP16: try the fractions in A and in B too
         finalists += [replace(c, request=replace(c.request, fractions_in=f)) for c in finalists for f in "AB"]
     finalists += list(literature)
     full = DataSource(samples, seed)
-    measured, _ = score_all(finalists, full, workers, None, lambda p: on_progress("re-measuring", p, len(finalists)))
+    measured, _ = score_all(
+        finalists, full, workers, None, lambda p: on_progress("re-measuring", p.done, len(finalists))
+    )
     published = [s for s in measured if s.candidate.literature is not None]
     known = {(s.key, s.fractions_in) for s in published}  # a finalist that is a published one is shown as it
     final = pareto_front(
@@ -301,8 +303,7 @@ def search(
         metric,
     )
     entries = [LiteratureEntry(s, _same_as(s, final), _dominating(s, final, metric)) for s in published]
-    dims = kept[0].request.dims if kept else 2
-    kernel = kept[0].request.kernel if kept else 0
+    dims, kernel = candidates[0].request.dims, candidates[0].request.kernel
     max_tile = max((c.request.tile for c in candidates), default=0)
     return SearchResult(
         kernel,

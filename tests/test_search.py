@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import json
 import math
@@ -107,3 +109,14 @@ def test_budget_stops_cleanly_with_a_front():
     result = json.loads(run.stdout)
     assert run.code == 0 and result["stopped_by_budget"] and result["scored"] < result["candidates"]
     assert result["front"] and all(e["command"].startswith("sfc derive") for e in result["front"])
+
+
+def test_csv_and_plot(tmp_path):
+    plot = tmp_path / "front.svg"
+    run = run_sfc("search", "--max-tile", "2", "--samples", "64", "--format", "csv", "--plot", str(plot))
+    assert run.code == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    kinds = {row["kind"] for row in rows}
+    assert kinds == {"front", "literature"} and all(row["command"].startswith("sfc derive") for row in rows)
+    assert plot.read_text().startswith("<?xml") and "sfc search: kernel 3" in plot.read_text()
+    assert f"sfc: wrote {plot}" in run.stderr

@@ -3,7 +3,8 @@ symlinks, full disks, closed pipes, non-UTF-8 terminals, progress and the 'wrote
 
 from __future__ import annotations
 
-import json
+import csv
+import io
 import os
 import pty
 import shutil
@@ -313,8 +314,10 @@ def test_docs_are_shown_by_the_command_the_report_names():
     assert "sfc docs error-model" in run_sfc("docs", "--help").stdout
 
 
-def test_search_shows_both_stages_on_a_terminal():
-    args = ("search", "--max-tile", "2", "--samples", "64", "--format", "json")
+def test_search_shows_both_stages_on_a_terminal_and_writes_csv():
+    args = ("search", "--max-tile", "2", "--samples", "64", "--format", "csv")
     run, shown = stderr_on_a_terminal(*args)
     assert run.code == 0 and "screening" in shown and "re-measuring" in shown
-    assert json.loads(run.stdout)["candidates"] > 0
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert {row["kind"] for row in rows} == {"front", "literature"}
+    assert all(row["command"].startswith("sfc derive") for row in rows)

@@ -48,7 +48,7 @@ def test_sfc6_as_moduli_has_sfcs_transforms_up_to_product_order():
     assert sorted(moduli.one_d.AT.T.rows) == sorted(family.one_d.AT.T.rows)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(st.integers(2, 8), st.integers(0, 2), st.integers(0, 2), st.integers(2, 4), st.integers(0, 3))
 def test_sfc_written_as_moduli_needs_the_same_products(dft, left, right, kernel, extra):
     n = dft + left + right

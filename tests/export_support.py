@@ -35,9 +35,11 @@ VARIANTS = {
     "SFC-4(4x4,3x3) fractions in B": AlgorithmRequest("sfc", 4, 3, fractions_in="B"),
     "F(1x1,1x1)": AlgorithmRequest("winograd", 1, 1),
     LARGE_DENOMINATOR: AlgorithmRequest("winograd", 2, 3, points="1/3,2/3,-1/7,5"),
+    "CRT(3x3,3x3) x, x^2+3, x^2+x+1": AlgorithmRequest("crt", 3, 3, moduli="x, x^2+3, x^2+x+1"),
 }
 """Small extras: fractions outside G give the C and Verilog transforms denominators of their own;
-F(1x1,1x1) has one-element ports; the last one has a denominator beyond 32 bits."""
+F(1x1,1x1) has one-element ports; the large-denominator one has a denominator beyond 32 bits; the CRT
+set splits its two Q(sqrt(-3)) fields in 2-D (--algo crt exports like the other families)."""
 
 
 def exact_output_width(numerators: list[list[int]] | tuple[tuple[int, ...], ...], in_width: int) -> int:

@@ -1,4 +1,5 @@
-"""The templates, the schema and the docs ship inside a real wheel, and `sfc export` works from it."""
+"""Every module, the templates, the schema and the docs ship inside a real wheel, and `sfc export` works
+from it."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def test_wheel_ships_templates_and_exports_from_another_directory(tmp_path):
         assert f"sfc_cli/templates/{template}" in names
     assert "sfc_cli/export/sfc-algorithm.schema.json" in names
     assert {"sfc_cli/docs/design.md", "sfc_cli/docs/error-model.md"} <= names
+    modules = {path.relative_to(REPO).as_posix() for path in (REPO / "sfc_cli").rglob("*.py")}
+    assert modules <= names, sorted(modules - names)  # every package is listed in pyproject.toml
 
     site = tmp_path / "site"
     install = [*pip, "install", "--no-deps", "-q", "--target", str(site), str(wheel)]

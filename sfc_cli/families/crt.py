@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from math import gcd, lcm
+from typing import TYPE_CHECKING
 
 from ..algebra.bilinear import FractionsIn, Transforms
 from ..algebra.crt import (
@@ -52,6 +53,9 @@ from ..algorithm import Algorithm, CrtParameters, verified_algorithm
 from ..errors import InputError
 from .common import check_sizes
 
+if TYPE_CHECKING:
+    from sympy import Poly
+
 MAX_MODULUS_DEGREE = 8
 """A modulus of higher degree is refused: Toom-Cook in a field of degree D needs 2D - 2 points, and
 beyond 8 their powers make transforms no one would run."""
@@ -72,7 +76,7 @@ class Modulus:
     factors: tuple[tuple[tuple[Fraction, ...], int], ...]
 
 
-def _polynomial(item: str):  # -> sympy.Poly
+def _polynomial(item: str) -> Poly:
     import sympy
     from sympy.parsing.sympy_parser import implicit_multiplication_application as implicit
     from sympy.parsing.sympy_parser import parse_expr, rationalize, standard_transformations
@@ -102,7 +106,8 @@ def _polynomial(item: str):  # -> sympy.Poly
         raise InputError(f"modulus {item!r} is not a polynomial in x with rational coefficients") from None
 
 
-def _monic(poly) -> tuple[Fraction, ...]:  # sympy.Poly -> coefficients, lowest first
+def _monic(poly: Poly) -> tuple[Fraction, ...]:
+    """The monic polynomial's coefficients, lowest first."""
     lead = poly.LC()
     return tuple(Fraction(int(c.p), int(c.q)) / Fraction(int(lead.p), int(lead.q)) for c in reversed(poly.all_coeffs()))
 

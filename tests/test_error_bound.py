@@ -72,7 +72,8 @@ def test_the_two_exact_evaluations_agree(algorithm):
     rng = np.random.default_rng(1)
     n, r = algorithm.input_size**algorithm.dims, algorithm.kernel**algorithm.dims
     for bits in (8, 4, 2):
-        for grid in (1, 256, 1000):  # 1: vertices, where taps often sit exactly on a rounding tie
+        for grid in (1, 256, 1000, 2**31 + 11, 2**40):  # 1: vertices, often exactly on a rounding tie; then
+            # grids whose integers overflow int64 once scaled (they take Python integers)
             q = ExactQuantizer(algorithm.transforms, algorithm.tile, algorithm.kernel, algorithm.dims, bits, grid)
             d, g = rng.integers(-grid, grid + 1, (4, n)), rng.integers(-grid, grid + 1, (4, r))
             expected = q.errors(d, g)

@@ -120,11 +120,18 @@ class ExactQuantizer:
     denominator: int
 
     def quantized(self, matrix: QMatrix, x: np.ndarray) -> np.ndarray:
-        """The b-bit integers round((M x)_t / s_t), s_t = L1_t / Q, halves rounded up (exact)."""
+        """The b-bit integers round((M x)_t / s_t), s_t = L1_t / Q, halves rounded up (exact).
+
+        In int64 when ``2 Q (M x)_t + denominator L1_t`` cannot overflow it, in Python integers otherwise
+        (fine grids, or large entries)."""
         numerators = np.array(matrix.numerators(matrix.common_denominator()), dtype=object)
         l1 = np.abs(numerators).sum(axis=1)
-        top = levels(self.bits) * exact_matmul(x, numerators)  # Q (M x)_t, in units of 1 / (scale * denominator)
-        below = (self.denominator * l1).astype(top.dtype)  # L1_t, in the same units
+        largest_l1 = int(l1.max(initial=0))
+        # |(M x)_t| <= max|x| L1_t, so the sum below is at most (2 Q max|x| + denominator) max L1_t
+        bound = (2 * levels(self.bits) * int(np.abs(x).max(initial=0)) + self.denominator) * largest_l1
+        dtype = np.int64 if bound < 2**62 else object
+        top = levels(self.bits) * (x.astype(dtype) @ numerators.astype(dtype).T)  # Q (M x)_t, in 1/(scale*den)
+        below = (self.denominator * l1).astype(dtype)  # L1_t, in the same units
         return (2 * top + below) // (2 * below)
 
     def errors(self, d: np.ndarray, g: np.ndarray) -> list[Fraction]:
@@ -134,7 +141,8 @@ class ExactQuantizer:
         common = weights.common_denominator()
         scale = common * self.denominator**2
         products = self.quantized(t.BT, d).astype(object) * self.quantized(t.G, g).astype(object)
-        quantized = exact_matmul(products, np.array(weights.numerators(common), dtype=object)) * self.denominator**2
+        weighted = exact_matmul(products, np.array(weights.numerators(common), dtype=object))
+        quantized = weighted.astype(object) * self.denominator**2  # Python integers: the square passes int64
         exact = (
             d.astype(object)[:, input_reads(self.tile, self.kernel, self.dims)] * g.astype(object)[:, None, :]
         ).sum(axis=2)

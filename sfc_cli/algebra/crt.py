@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import cached_property
 from math import comb, gcd
 
-from .bilinear import Bilinear, stack
+from .bilinear import Bilinear, FractionsIn, Transforms, stack
 from .matrix import ONE, ZERO, QMatrix, vstack
 
 
@@ -169,23 +169,25 @@ def nested(first: Block, second: Block) -> None:
     return None
 
 
-def parts_2d(blocks: Sequence[Block], m: int, r: int, pair_multiplication: PairMultiplication = nested) -> list[Part]:
-    """2-D linear convolution (tiles flattened row-major) through the CRT over pairs of blocks.
+def parts_2d(parts_one: Sequence[Part], m: int, r: int, pair_multiplication: PairMultiplication = nested) -> list[Part]:
+    """2-D linear convolution (tiles flattened row-major) through the CRT over pairs of blocks, given the
+    1-D parts (``parts_1d``) of the same blocks.
 
     The residue algebra of a pair is the tensor product of the two. ``pair_multiplication`` returns a
     cheaper way to multiply in it (such as the 2-D symbolic DFT), or None: then the pair's products are
     the Kronecker product of the two blocks' 1-D parts (which equals nesting the multiplications on the
     Kronecker products of residues and reconstructions, and is cheaper to build).
     """
+    blocks = [part.blocks[0] for part in parts_one]
     rebuild = reconstruction(blocks, m + r - 1)
     columns = block_columns(blocks)
-    one_d = {id(part.blocks[0]): part.algorithm for part in parts_1d(blocks, m, r)}
     parts = []
-    for b1, c1 in zip(blocks, columns, strict=True):
-        for b2, c2 in zip(blocks, columns, strict=True):
+    for p1, c1 in zip(parts_one, columns, strict=True):
+        for p2, c2 in zip(parts_one, columns, strict=True):
+            (b1,), (b2,) = p1.blocks, p2.blocks
             special = pair_multiplication(b1, b2)
             if special is None:
-                algorithm = one_d[id(b1)].kron(one_d[id(b2)])
+                algorithm = p1.algorithm.kron(p2.algorithm)
             else:
                 algorithm = special.on_residues(
                     b1.residue(m).kron(b2.residue(m)),
@@ -194,6 +196,35 @@ def parts_2d(blocks: Sequence[Block], m: int, r: int, pair_multiplication: PairM
                 ).without_idle_products()
             parts.append(Part((b1, b2), algorithm))
     return parts
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A family's algorithm through the CRT over its blocks: the transforms with their fractions placed,
+    in 1-D and (None in 1-D only) 2-D, and the parts they come from (for reporting where products are)."""
+
+    one_d: Transforms
+    two_d: Transforms | None
+    parts_1d: list[Part]
+    parts_2d: list[Part]
+
+
+def derive(
+    blocks: Sequence[Block],
+    m: int,
+    r: int,
+    dims: int,
+    fractions_in: FractionsIn,
+    pair_multiplication: PairMultiplication = nested,
+) -> Derived:
+    """Correlation F(m, r) over ``blocks`` in 1-D and, when ``dims`` is 2, in 2-D (unverified)."""
+    parts_one = parts_1d(blocks, m, r)
+    one_d = Transforms.from_convolution(assemble(parts_one)).place_fractions(fractions_in)
+    if dims == 1:
+        return Derived(one_d, None, parts_one, [])
+    parts_two = parts_2d(parts_one, m, r, pair_multiplication)
+    two_d = Transforms.from_convolution(assemble(parts_two)).place_fractions(fractions_in)
+    return Derived(one_d, two_d, parts_one, parts_two)
 
 
 def assemble(parts: Sequence[Part]) -> Bilinear:

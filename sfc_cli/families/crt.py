@@ -25,7 +25,7 @@ from functools import cache
 from math import gcd, lcm
 from typing import TYPE_CHECKING
 
-from ..algebra.bilinear import FractionsIn, Transforms
+from ..algebra.bilinear import FractionsIn
 from ..algebra.crt import (
     Block,
     Infinity,
@@ -33,10 +33,8 @@ from ..algebra.crt import (
     Point,
     PointPower,
     Zero,
-    assemble,
     block_columns,
-    parts_1d,
-    parts_2d,
+    derive,
     reconstruction,
 )
 from ..algebra.fields import (
@@ -325,12 +323,7 @@ def crt(
             f"the moduli's degrees add up to {total}, but tile {tile} and kernel {kernel} need tile + kernel - 1 = {n}"
         )
     blocks = tuned_blocks(_blocks(parsed), tile, kernel)
-    parts_one = parts_1d(blocks, tile, kernel)
-    one_d = Transforms.from_convolution(assemble(parts_one)).place_fractions(fractions_in)
-    two_d, parts_two = None, []
-    if dims == 2:
-        parts_two = parts_2d(blocks, tile, kernel, field_pair_multiplication)
-        two_d = Transforms.from_convolution(assemble(parts_two)).place_fractions(fractions_in)
+    derived = derive(blocks, tile, kernel, dims, fractions_in, field_pair_multiplication)
     return verified_algorithm(
         "crt",
         "CRT",
@@ -338,8 +331,8 @@ def crt(
         kernel,
         CrtParameters(tuple(m.text for m in parsed)),
         fractions_in,
-        one_d,
-        two_d,
-        _structure(parts_one),
-        _structure(parts_two),
+        derived.one_d,
+        derived.two_d,
+        _structure(derived.parts_1d),
+        _structure(derived.parts_2d),
     )

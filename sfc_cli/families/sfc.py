@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..algebra.bilinear import Bilinear, FractionsIn, Transforms
-from ..algebra.crt import Block, Cyclic, Infinity, Part, Zero, assemble, parts_1d, parts_2d
+from ..algebra.bilinear import Bilinear, FractionsIn
+from ..algebra.crt import Block, Cyclic, Infinity, Part, Zero, derive
 from ..algebra.cyclic import cyclic_multiplication, cyclic_products, frequency_orbits
 from ..algebra.polynomial import divisors, totient
 from ..algorithm import Algorithm, SfcParameters, verified_algorithm
@@ -168,13 +168,7 @@ def sfc(
     """SFC-N(tile, kernel) in ``dims`` dimensions, verified; N and corrections chosen if not given."""
     check_sizes(tile, kernel, dims)
     params = resolve_parameters(tile, kernel, dft, corrections)
-    blocks = _blocks(params)
-    parts_one = parts_1d(blocks, tile, kernel)
-    one_d = Transforms.from_convolution(assemble(parts_one)).place_fractions(fractions_in)
-    two_d, parts_two = None, []
-    if dims == 2:
-        parts_two = parts_2d(blocks, tile, kernel, _pair_multiplication)
-        two_d = Transforms.from_convolution(assemble(parts_two)).place_fractions(fractions_in)
+    derived = derive(_blocks(params), tile, kernel, dims, fractions_in, _pair_multiplication)
     return verified_algorithm(
         "sfc",
         f"SFC-{params.dft}",
@@ -182,10 +176,10 @@ def sfc(
         kernel,
         params,
         fractions_in,
-        one_d,
-        two_d,
-        _structure(parts_one, params),
-        _structure(parts_two, params),
+        derived.one_d,
+        derived.two_d,
+        _structure(derived.parts_1d, params),
+        _structure(derived.parts_2d, params),
     )
 
 

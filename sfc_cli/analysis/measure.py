@@ -22,11 +22,10 @@ direct convolution exact in FP16 on every sample) is undefined: ``measure`` rais
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -208,27 +207,36 @@ def measure_floats(
     shape; without it they are computed batch by batch (memory of one batch)."""
     with np.errstate(over="ignore", invalid="ignore"):
         if prepared is None:
-            batches = lambda: map(Batch.of, data.batches(shape), itertools.repeat(shape))  # noqa: E731
+            batches = lambda: (Batch(shape, d, g) for d, g in data.batches(shape))  # noqa: E731
             return _measure(fast, direct_floats(shape), batches, bits, on_batch, None)
         return _measure(fast, None, lambda: prepared.batches, bits, on_batch, prepared.direct_fp16_squares)
 
 
 @dataclass(frozen=True)
 class Batch:
-    """One batch of data, rounded to FP16 too, with the exact FP64 correlations of both."""
+    """One batch of data (batch x inputs, batch x taps), its FP16 rounding and the exact FP64 correlations
+    of both, each computed on first use (a measurement's first pass reads the FP16 side, the second
+    the FP64 side)."""
 
+    shape: Shape
     d: np.ndarray
     g: np.ndarray
-    d16: np.ndarray
-    g16: np.ndarray
-    exact16: np.ndarray
-    exact: np.ndarray
 
-    @classmethod
-    def of(cls, dg: tuple[np.ndarray, np.ndarray], shape: Shape) -> Batch:
-        d, g = dg
-        d16, g16 = d.astype(np.float16).astype(np.float64), g.astype(np.float16).astype(np.float64)
-        return cls(d, g, d16, g16, reference(shape, d16, g16), reference(shape, d, g))
+    @cached_property
+    def d16(self) -> np.ndarray:
+        return self.d.astype(np.float16).astype(np.float64)
+
+    @cached_property
+    def g16(self) -> np.ndarray:
+        return self.g.astype(np.float16).astype(np.float64)
+
+    @cached_property
+    def exact16(self) -> np.ndarray:
+        return reference(self.shape, self.d16, self.g16)
+
+    @cached_property
+    def exact(self) -> np.ndarray:
+        return reference(self.shape, self.d, self.g)
 
 
 @dataclass(frozen=True)
@@ -240,7 +248,7 @@ class PreparedData:
 def prepare(shape: Shape, data: DataSource) -> PreparedData:
     """Every batch in memory, and direct convolution's FP16 error over them (the fp16_normalized baseline)."""
     batches, direct, squares = (
-        [Batch.of(dg, shape) for dg in data.batches(shape)],
+        [Batch(shape, d, g) for d, g in data.batches(shape)],
         direct_floats(shape),
         _SumOfSquares(),
     )

@@ -403,16 +403,10 @@ def search(
     reproduces it, and the literature's algorithms are marked with what dominates them.
     """
     try:
-        from .files import check_writable
-        from .report_plot import PLOT_SUFFIXES
         from .search.engine import search as run_search
         from .search_options import search_settings
 
-        settings = search_settings(kernel, dims, max_tile, samples, budget, workers)
-        if plot is not None:
-            if Path(plot).suffix.lower() not in PLOT_SUFFIXES:
-                raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {Path(plot).name!r}")
-            check_writable(plot)
+        settings = search_settings(kernel, dims, max_tile, samples, budget, workers, plot)
         with searching_progress(quiet) as on_progress:
             result = run_search(
                 settings.candidates, settings.literature, metric, samples, seed, budget, workers, on_progress

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from .analysis.images import load_grayscale
 from .analysis.measure import DataSource
 from .analysis.report import DIRECT_KERNEL, Subject
 from .catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
 from .errors import InputError
-from .files import check_writable
 from .options import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_int_list
-from .report_plot import PLOT_SUFFIXES
+from .report_plot import check_plot_file
 
 MIN_BITS, MAX_BITS = 2, 16
 
@@ -40,10 +38,8 @@ def report_settings(bits: str, samples: int, seed: int, image: str | None, plot:
         raise InputError(f"--samples must be between 1 and {MAX_SAMPLES}, got {samples}")
     if seed < 0:
         raise InputError(f"--seed must be at least 0, got {seed}")
-    if plot is not None and Path(plot).suffix.lower() not in PLOT_SUFFIXES:
-        raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {Path(plot).name!r}")
     if plot is not None:
-        check_writable(plot)
+        check_plot_file(plot)
     pixels = None if image is None else load_grayscale(image)
     return ReportSettings(parse_bits(bits), DataSource(samples, seed, pixels, image or ""), plot)
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .analysis.report import Report, Row
-from .files import write_output
+from .errors import InputError
+from .files import check_writable, write_output
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
     from matplotlib.text import Annotation
 
 PLOT_SUFFIXES = (".png", ".svg")
+
+
+def check_plot_file(name: str) -> None:
+    """Before any work: raises InputError unless ``name`` is a .png or .svg file that can be written."""
+    if Path(name).suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {Path(name).name!r}")
+    check_writable(name)
+
+
 STYLE = {"svg.hashsalt": "sfc-error-report", "svg.fonttype": "none", "text.hinting": "none"}
 """rcParams to draw and save under: fixed SVG ids, text kept as text in SVG, and unhinted text, whose
 size in points is the same at every dpi (hinted text at 72 dpi is some 8% wider than at 150)."""

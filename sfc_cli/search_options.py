@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .errors import InputError
 from .families.common import MAX_INPUT
 from .options import MAX_SAMPLES
+from .report_plot import check_plot_file
 from .search.candidates import Candidate, all_candidates, literature_candidates
 
 MIN_TILE = 2
@@ -20,9 +21,9 @@ class SearchSettings:
 
 
 def search_settings(
-    kernel: int, dims: int, max_tile: int, samples: int, budget: float | None, workers: int | None
+    kernel: int, dims: int, max_tile: int, samples: int, budget: float | None, workers: int | None, plot: str | None
 ) -> SearchSettings:
-    """Raises InputError (one line) for anything the user must change."""
+    """Raises InputError (one line) for anything the user must change, the plot file included."""
     if not 2 <= kernel <= MAX_KERNEL:
         raise InputError(f"--kernel must be between 2 and {MAX_KERNEL}, got {kernel}")
     if dims not in (1, 2):
@@ -39,4 +40,6 @@ def search_settings(
         raise InputError(f"--budget must be a positive number of seconds, got {budget}")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}")
+    if plot is not None:
+        check_plot_file(plot)
     return SearchSettings(all_candidates(kernel, dims, max_tile), literature_candidates(kernel, dims))

@@ -49,10 +49,9 @@ def row_l1(matrix: QMatrix) -> list[Fraction]:
 
 
 def _integer_rows(matrix: QMatrix) -> tuple[list[list[int]], int]:
-    """|numerators| of the nonzero entries per row over the common denominator."""
+    """|numerators| over the common denominator, and that denominator."""
     denominator = matrix.common_denominator()
-    rows = [[abs(x.numerator) * (denominator // x.denominator) if x else 0 for x in row] for row in matrix.rows]
-    return rows, denominator
+    return [[abs(x) for x in row] for row in matrix.numerators(denominator)], denominator
 
 
 def amplification(transforms: Transforms) -> Fraction:

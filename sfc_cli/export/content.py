@@ -12,6 +12,7 @@ from ..algebra.transform_programs import TransformPrograms
 from ..algorithm import Algorithm, CrtParameters, SfcParameters
 from .integers import ScaledMatrix, scaled
 from .jsonio import CONVENTION, point_text
+from .layer import LayerShape
 from .naming import default_prefix
 
 FORMATS = ("json", "c", "verilog")
@@ -20,7 +21,8 @@ DEFAULT_VERILOG_WIDTH = 8
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """A checked request: format, identifier prefix (p in docs/design.md section 7), Verilog input width.
+    """A checked request: format, identifier prefix (p in docs/design.md section 7), Verilog input width, and
+    the whole layer to export (None: the per-tile transforms only).
 
     An empty prefix stands for the default one, derived from the algorithm's name (``named``).
     """
@@ -28,6 +30,7 @@ class ExportRequest:
     output_format: str
     prefix: str = ""
     width: int = DEFAULT_VERILOG_WIDTH
+    layer: LayerShape | None = None
 
     def named(self, algorithm_name: str) -> ExportRequest:
         return self if self.prefix else replace(self, prefix=default_prefix(algorithm_name))

@@ -15,7 +15,7 @@ from .jsonio import CONVENTION, point_text
 from .layer import LayerShape
 from .naming import default_prefix
 
-FORMATS = ("json", "c", "verilog")
+FORMATS = ("json", "c", "verilog", "mlir", "npz", "latex")
 DEFAULT_VERILOG_WIDTH = 8
 
 
@@ -145,6 +145,12 @@ def command_line(algorithm: Algorithm, request: ExportRequest) -> str:
     ]
     if request.output_format == "verilog":
         words.append(f"--width {request.width}")
+    layer = request.layer
+    if layer is not None:
+        words.append(
+            f"--channels {layer.c_in},{layer.c_out} --size {layer.height},{layer.width} "
+            f"--padding {layer.padding} --dtype {layer.dtype}"
+        )
     return " ".join(words)
 
 

@@ -15,7 +15,13 @@ from ..errors import InputError
 from .content import DEFAULT_VERILOG_WIDTH, FORMATS, ExportRequest
 from .naming import check_prefix
 
-TEMPLATES = {"json": "algorithm.json.j2", "c": "algorithm.h.j2", "verilog": "algorithm.v.j2"}
+TEMPLATES = {
+    "json": "algorithm.json.j2",
+    "c": "algorithm.h.j2",
+    "verilog": "algorithm.v.j2",
+    "mlir": "layer.mlir.j2",
+    "latex": "algorithm.tex.j2",
+}
 MAX_VERILOG_WIDTH = 1024
 
 
@@ -48,6 +54,14 @@ def _context_builder(output_format: str) -> Callable[[Algorithm, ExportRequest],
         from .verilog import verilog_context
 
         return verilog_context
+    if output_format == "mlir":
+        from .mlir import mlir_context
+
+        return mlir_context
+    if output_format == "latex":
+        from .latex import latex_context
+
+        return latex_context
     from .jsonio import json_context
 
     return json_context

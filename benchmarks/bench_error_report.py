@@ -20,7 +20,7 @@ IN_PROCESS = """
 import resource, time, tracemalloc
 from sfc_cli.analysis.measure import DataSource
 from sfc_cli.analysis.report import DEFAULT_SAMPLES, build_report
-from sfc_cli.report_options import report_subjects
+from sfc_cli.commands.error_report.options import report_subjects
 subjects = report_subjects(None, 2, "G")
 samples = {factor} * DEFAULT_SAMPLES
 tracemalloc.start()

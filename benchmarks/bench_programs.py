@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from sfc_cli.analysis.costs import addition_counts
 from sfc_cli.export.content import ExportRequest
 from sfc_cli.export.render import render
-from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 PAPER = [
     AlgorithmRequest("sfc", 4, 3),

@@ -19,6 +19,13 @@ from .algebra.verify import satisfies_identity
 from .errors import VerificationError
 
 Family = Literal["sfc", "winograd", "crt"]
+CONVENTION = "y = AT @ ((G @ g) * (BT @ d)); correlation; 2-D tiles flattened row-major"
+"""The convention every algorithm follows, as every export states it."""
+
+
+def point_text(point: Fraction | None) -> str:
+    """A Winograd point as users write it: "inf" for infinity, else the exact rational ("-1/2")."""
+    return "inf" if point is None else str(point)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from .options import AlgorithmRequest
+from .request import AlgorithmRequest
 
 CatalogChoice = Literal["paper", "all"]
 DEFAULT_CATALOG: CatalogChoice = "paper"

@@ -15,7 +15,7 @@ from sfc_cli.algorithm import Algorithm
 from sfc_cli.export.content import ExportRequest
 from sfc_cli.export.integers import signed_width
 from sfc_cli.export.render import render
-from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfc_cli.algebra.bilinear import Bilinear, Transforms
-from sfc_cli.algebra.crt import Cyclic, Infinity, Point, Zero, convolution_1d, standard_points
-from sfc_cli.algebra.cyclic import cyclic_multiplication, cyclic_products, field_multiplication, field_recipe
+from sfc_cli.algebra.crt import Infinity, Point, Zero, convolution_1d
+from sfc_cli.algebra.cyclic import Cyclic, cyclic_multiplication, cyclic_products, field_multiplication, field_recipe
 from sfc_cli.algebra.matrix import QMatrix, primitive_scale
+from sfc_cli.algebra.points import standard_points
 from sfc_cli.algebra.polynomial import cyclotomic, power_coordinates, ramanujan_sum, totient
 from sfc_cli.algebra.verify import _moduli, computes, satisfies_identity
 from sfc_cli.families import winograd

@@ -10,9 +10,9 @@ import pytest
 from sfc_cli.algebra.matrix import QMatrix
 from sfc_cli.algorithm import WinogradParameters
 from sfc_cli.catalog import BARABASZ, CATALOG, GAUSSIAN, NOVA, WINCNN_ISSUE_1, CatalogRow, catalog_rows
+from sfc_cli.commands.error_report.options import report_subjects
 from sfc_cli.errors import InputError
-from sfc_cli.options import AlgorithmRequest, build_algorithm, parse_points
-from sfc_cli.report_options import report_subjects
+from sfc_cli.request import AlgorithmRequest, build_algorithm, parse_points
 
 PAPER_NAMES = [
     "direct(3x3)",

@@ -10,8 +10,8 @@ from rich.console import Console
 
 from sfc_cli.analysis.measure import DataSource
 from sfc_cli.analysis.report import Report, build_report
-from sfc_cli.report_display import cost_caption, number, render_table, report_json
-from sfc_cli.report_options import report_subjects
+from sfc_cli.commands.error_report.display import cost_caption, number, render_table, report_json
+from sfc_cli.commands.error_report.options import report_subjects
 
 ALL_BITS = tuple(range(16, 1, -1))
 

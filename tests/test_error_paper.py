@@ -7,7 +7,7 @@ import pytest
 from sfc_cli.analysis.images import BUILTIN, load_grayscale
 from sfc_cli.analysis.measure import DataSource
 from sfc_cli.analysis.report import DEFAULT_SAMPLES, Report, build_report
-from sfc_cli.report_options import report_subjects
+from sfc_cli.commands.error_report.options import report_subjects
 
 PRINTED_SHARES = {
     "SFC-4(4x4,3x3)": 31.94,

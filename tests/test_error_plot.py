@@ -12,9 +12,9 @@ import pytest
 
 from sfc_cli.analysis.measure import DataSource, measure
 from sfc_cli.analysis.report import Report, Row, Subject, build_report
-from sfc_cli.options import AlgorithmRequest, build_algorithm
-from sfc_cli.report_options import report_subjects
-from sfc_cli.report_plot import DPI, GAP, PANELS, STYLE, draw_figure, place_labels, write_plot
+from sfc_cli.commands.error_report.options import report_subjects
+from sfc_cli.commands.error_report.plot import DPI, GAP, PANELS, STYLE, draw_figure, place_labels, write_plot
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt

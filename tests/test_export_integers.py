@@ -19,7 +19,7 @@ from sfc_cli.export.integers import (
     transform_intervals,
 )
 from sfc_cli.export.render import render
-from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 from .export_support import NAMED, algorithm, exact_output_width
 

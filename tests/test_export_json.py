@@ -15,7 +15,7 @@ from sfc_cli.algebra.matrix import QMatrix
 from sfc_cli.algebra.optimise import best_program
 from sfc_cli.errors import InputError
 from sfc_cli.export.jsonio import algorithm_json, program_dict, read_algorithm
-from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 from .export_support import NAMED, REPO, algorithm, exported
 

@@ -16,7 +16,7 @@ from sfc_cli.algebra.program import Program
 from sfc_cli.export.content import ExportRequest, dimensions
 from sfc_cli.export.integers import growth_bits
 from sfc_cli.export.render import render
-from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 from .export_support import NAMED, VARIANTS, algorithm, exact_output_width, exported
 from .test_export_verilog import KINDS, check_simulation, latency, module_check

@@ -56,7 +56,7 @@ def test_wheel_ships_templates_and_exports_from_another_directory(tmp_path):
     assert where.stdout.strip() == str(site / "sfc_cli" / "templates")
     assert (elsewhere / "out.v").read_text() == exported("SFC-4(4x4,3x3)", "verilog", "sfc4_4x4_3x3")
     shown = subprocess.run(
-        [sys.executable, "-c", "from sfc_cli.documents import document_text; print(document_text('error-model'))"],
+        [sys.executable, "-c", "from sfc_cli.commands.docs import document_text; print(document_text('error-model'))"],
         cwd=elsewhere,
         env=env,
         capture_output=True,

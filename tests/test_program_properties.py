@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sfc_cli.algebra.program import Program
 from sfc_cli.export.content import ExportRequest
 from sfc_cli.export.render import render
-from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 from .export_support import REPO, run, tool
 

@@ -24,7 +24,7 @@ from sfc_cli.algebra.optimise import (
 from sfc_cli.algebra.program import Operand, Operation, Program, computes, verified_program
 from sfc_cli.errors import VerificationError
 from sfc_cli.families import sfc, winograd
-from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from sfc_cli.options import AlgorithmRequest, build_algorithm
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 from sfc_cli.search.candidates import Candidate, all_candidates, crt_candidates, sfc_candidates
 from sfc_cli.search.engine import Score, Scored, dominates, pareto_front
 

@@ -7,12 +7,11 @@ coefficient vector to residue coordinates and how to multiply two residues (a bi
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
-from math import comb, gcd
+from math import comb
 
 from .bilinear import Bilinear, FractionsIn, Transforms, stack
 from .matrix import ONE, ZERO, QMatrix, vstack
@@ -97,28 +96,6 @@ class Infinity(_Multiple):
         return QMatrix(
             [[ONE if i == length - 1 - j else ZERO for i in range(length)] for j in range(self.degree)], length
         )
-
-
-@dataclass(frozen=True, eq=False)
-class Cyclic(Block):
-    """The modulus x**N - 1: the residue folds coefficient i onto i mod N (the size-N DFT part).
-
-    Multiplication is cyclic convolution split over the cyclotomic factors (see ``cyclic``)."""
-
-    size: int
-
-    @property
-    def degree(self) -> int:  # type: ignore[override]
-        return self.size
-
-    def residue(self, length: int) -> QMatrix:
-        return QMatrix([[ONE if i % self.size == j else ZERO for i in range(length)] for j in range(self.size)], length)
-
-    @cached_property
-    def multiplication(self) -> Bilinear:
-        from .cyclic import cyclic_multiplication
-
-        return cyclic_multiplication(self.size, 1)
 
 
 def reconstruction(blocks: Sequence[Block], length: int) -> QMatrix:
@@ -234,27 +211,3 @@ def assemble(parts: Sequence[Part]) -> Bilinear:
 
 def convolution_1d(blocks: Sequence[Block], m: int, r: int) -> Bilinear:
     return assemble(parts_1d(blocks, m, r))
-
-
-def standard_points(count: int) -> tuple[Fraction, ...]:
-    """The first ``count`` of 0, 1, -1, 2, -2, 1/2, -1/2, 3, -3, 1/3, -1/3, 3/2, -3/2, ...
-
-    Small integers and their reciprocals first: the usual choice for well-conditioned Toom-Cook.
-    """
-    points = [Fraction(0)]
-    for magnitude in _magnitudes():
-        for p in (magnitude, -magnitude):
-            if len(points) >= count:
-                return tuple(points[:count])
-            points.append(p)
-    raise AssertionError("unreachable")
-
-
-def _magnitudes() -> Iterator[Fraction]:
-    """1, 2, 1/2, 3, 1/3, 3/2, 2/3, 4, 1/4, 4/3, 3/4, ...: positive rationals by height, each once."""
-    for height in itertools.count(1):
-        for num, den in ((height, q) for q in range(1, height + 1)):
-            if gcd(num, den) == 1:
-                yield Fraction(num, den)
-                if num != den:
-                    yield Fraction(den, num)

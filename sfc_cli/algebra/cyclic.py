@@ -12,13 +12,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, cached_property
 from math import gcd
 
 from .bilinear import Bilinear, stack
-from .crt import standard_points
+from .crt import Block
 from .fields import RingRecipe, ring_multiplication
-from .matrix import QMatrix, primitive_scale
+from .matrix import ONE, ZERO, QMatrix, primitive_scale
+from .points import standard_points
 from .polynomial import cyclotomic, power_coordinates, ramanujan_sum, totient
 
 
@@ -128,3 +129,23 @@ def cyclic_multiplication(size: int, dims: int) -> Bilinear:
 def cyclic_products(size: int, dims: int) -> int:
     """Products of ``cyclic_multiplication`` without building it: 2*phi(d) - 1 per orbit of order d."""
     return sum(2 * totient(d) - 1 for d, _ in frequency_orbits(size, dims))
+
+
+@dataclass(frozen=True, eq=False)
+class Cyclic(Block):
+    """The modulus x**N - 1: the residue folds coefficient i onto i mod N (the size-N DFT part).
+
+    Multiplication is cyclic convolution split over the cyclotomic factors (``cyclic_multiplication``)."""
+
+    size: int
+
+    @property
+    def degree(self) -> int:  # type: ignore[override]
+        return self.size
+
+    def residue(self, length: int) -> QMatrix:
+        return QMatrix([[ONE if i % self.size == j else ZERO for i in range(length)] for j in range(self.size)], length)
+
+    @cached_property
+    def multiplication(self) -> Bilinear:
+        return cyclic_multiplication(self.size, 1)

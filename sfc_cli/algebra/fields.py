@@ -13,8 +13,9 @@ from fractions import Fraction
 from functools import cache, cached_property
 
 from .bilinear import Bilinear, stack
-from .crt import Block, Infinity, Point, convolution_1d, standard_points
+from .crt import Block, Infinity, Point, convolution_1d
 from .matrix import QMatrix, vstack
+from .points import standard_points
 from .polynomial import polynomial_multiply, remainder
 
 Poly = tuple[Fraction, ...]

@@ -1,6 +1,6 @@
 """The error report: products, conditioning, worst-case bounds and measured errors per algorithm.
 
-Plain data only; rendering lives in ``sfc_cli.report_display``. Everything is read from the
+Plain data only; rendering lives in ``sfc_cli.commands.error_report.display``. Everything is read from the
 ``Algorithm`` (or, for the baseline row, from ``direct_transforms``); nothing is re-derived.
 """
 

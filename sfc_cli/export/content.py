@@ -9,9 +9,8 @@ from functools import cached_property
 from .. import __version__
 from ..algebra.bilinear import Transforms
 from ..algebra.transform_programs import TransformPrograms
-from ..algorithm import Algorithm, CrtParameters, SfcParameters
+from ..algorithm import CONVENTION, Algorithm, CrtParameters, SfcParameters, point_text
 from .integers import ScaledMatrix, scaled
-from .jsonio import CONVENTION, point_text
 from .layer import LayerShape
 from .naming import default_prefix
 

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..algebra.bilinear import Transforms
 from ..algebra.matrix import QMatrix
 from ..algebra.program import Operand, Operation, Program, computes
 from ..algebra.verify import satisfies_identity
-from ..algorithm import Algorithm, CrtParameters, SfcParameters
+from ..algorithm import CONVENTION, Algorithm, CrtParameters, SfcParameters, point_text
 from ..analysis.costs import ROLES, SYMBOLS, AdditionCounts, addition_counts
 from ..errors import InputError
-from ..options import AlgorithmRequest, build_algorithm
+from ..request import AlgorithmRequest, build_algorithm
 
 if TYPE_CHECKING:
     from .content import ExportRequest
-
-CONVENTION = "y = AT @ ((G @ g) * (BT @ d)); correlation; 2-D tiles flattened row-major"
-
-
-def point_text(point: Fraction | None) -> str:
-    return "inf" if point is None else str(point)
 
 
 def matrix_rows(matrix: QMatrix) -> list[list[str]]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 
 from ..algebra.bilinear import Bilinear, FractionsIn
-from ..algebra.crt import Block, Cyclic, Infinity, Part, Zero, derive
-from ..algebra.cyclic import cyclic_multiplication, cyclic_products, frequency_orbits
+from ..algebra.crt import Block, Infinity, Part, Zero, derive
+from ..algebra.cyclic import Cyclic, cyclic_multiplication, cyclic_products, frequency_orbits
 from ..algebra.polynomial import divisors, totient
 from ..algorithm import Algorithm, SfcParameters, verified_algorithm
 from ..errors import InputError

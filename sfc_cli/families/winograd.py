@@ -12,7 +12,8 @@ from fractions import Fraction
 from math import prod
 
 from ..algebra.bilinear import FractionsIn, Transforms
-from ..algebra.crt import Infinity, Point, convolution_1d, standard_points
+from ..algebra.crt import Infinity, Point, convolution_1d
+from ..algebra.points import standard_points
 from ..algorithm import Algorithm, WinogradParameters, verified_algorithm
 from ..errors import InputError
 from .common import check_sizes

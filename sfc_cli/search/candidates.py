@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from ..algebra.polynomial import divisors, totient
 from ..families.sfc import SfcParameters, correction_products, cyclic_products, products_2d
-from ..options import AlgorithmRequest
+from ..request import AlgorithmRequest
 
 MAGNITUDES = tuple(
     Fraction(x) for x in ("1", "2", "1/2", "3", "1/3", "3/2", "2/3", "3/4", "4/3", "5/6", "6/5", "7/6", "3/5")
@@ -159,7 +159,7 @@ def literature_candidates(kernel: int, dims: int) -> list[Candidate]:
     report names them (the 1-D derivation gives the family's name, e.g. SFC's choice of N)."""
     from ..algorithm import algorithm_name
     from ..catalog import CATALOG
-    from ..options import build_algorithm
+    from ..request import build_algorithm
 
     found = []
     for row in CATALOG:

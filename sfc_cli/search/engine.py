@@ -28,7 +28,7 @@ from ..algorithm import Parameters, WinogradParameters, algorithm_name
 from ..analysis.bounds import kronecker_square_bounds, worst_case_bounds
 from ..analysis.measure import DataSource, FloatTransforms, PreparedData, Shape, measure_floats, prepare
 from ..errors import InputError
-from ..options import build_algorithm
+from ..request import build_algorithm
 from .candidates import QUADRATICS, Candidate
 
 Metric = Literal["int8", "fp16", "bound"]

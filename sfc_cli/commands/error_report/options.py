@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis.images import load_grayscale
-from .analysis.measure import DataSource
-from .analysis.report import DIRECT_KERNEL, Subject
-from .catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
-from .errors import InputError
-from .options import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_int_list
-from .report_plot import check_plot_file
+from ...analysis.images import load_grayscale
+from ...analysis.measure import DataSource
+from ...analysis.report import DIRECT_KERNEL, Subject
+from ...catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
+from ...errors import InputError
+from ...request import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_int_list
+from ..plotting import check_plot_file
 
 MIN_BITS, MAX_BITS = 2, 16
 

@@ -14,8 +14,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .analysis.conditioning import DIGITS, SCALINGS
-from .analysis.report import Report, Row
+from ...analysis.conditioning import DIGITS, SCALINGS
+from ...analysis.report import Report, Row
 
 MATRICES = ("AT", "G", "BT")
 SCALING_LABELS = {"as_derived": "derived", "rows_unit_max": "unit"}

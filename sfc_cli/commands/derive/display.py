@@ -6,11 +6,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .algebra.matrix import QMatrix
-from .algorithm import Algorithm, CrtParameters, SfcParameters
-from .analysis.costs import AdditionCounts, addition_counts
-from .export.jsonio import point_text
-from .families.sfc import fewer_products_elsewhere, products_2d
+from ...algebra.matrix import QMatrix
+from ...algorithm import Algorithm, CrtParameters, SfcParameters, point_text
+from ...analysis.costs import AdditionCounts, addition_counts
+from ...families.sfc import fewer_products_elsewhere, products_2d
 
 
 def matrix_lines(matrix: QMatrix) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InputError
-from .families.common import MAX_INPUT
-from .options import MAX_SAMPLES
-from .report_plot import check_plot_file
-from .search.candidates import Candidate, all_candidates, literature_candidates
+from ...errors import InputError
+from ...families.common import MAX_INPUT
+from ...request import MAX_SAMPLES
+from ...search.candidates import Candidate, all_candidates, literature_candidates
+from ..plotting import check_plot_file
 
 MIN_TILE = 2
 MAX_KERNEL = 7

@@ -16,25 +16,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .analysis.report import Report, Row
-from .errors import InputError
-from .files import check_writable, write_output
+from ...analysis.report import Report, Row
+from ...files import write_output
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Annotation
-
-PLOT_SUFFIXES = (".png", ".svg")
-
-
-def check_plot_file(name: str) -> None:
-    """Before any work: raises InputError unless ``name`` is a .png or .svg file that can be written."""
-    if Path(name).suffix.lower() not in PLOT_SUFFIXES:
-        raise InputError(f"--plot writes {' or '.join(PLOT_SUFFIXES)} files, got {Path(name).name!r}")
-    check_writable(name)
-
 
 STYLE = {"svg.hashsalt": "sfc-error-report", "svg.fonttype": "none", "text.hinting": "none"}
 """rcParams to draw and save under: fixed SVG ids, text kept as text in SVG, and unhinted text, whose

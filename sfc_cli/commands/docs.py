@@ -1,10 +1,18 @@
-"""The project's documents (docs/*.md), shipped inside the package as sfc_cli/docs."""
+"""``sfc docs NAME``: the project's documents (docs/*.md), shipped inside the package as sfc_cli/docs."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Annotated, Literal
 
-from .errors import InputError
+import typer
+
+from ..errors import InputError
+from .common import writing_stdout
+
+NAME = "docs"
+EPILOG = "Examples:\n\nsfc docs error-model\n\nsfc docs design | less"
 
 DOCUMENTS = {"design": "design.md", "error-model": "error-model.md"}
 """What `sfc docs NAME` shows: the design (conventions, mathematics, programs, contracts) and the error model."""
@@ -12,7 +20,7 @@ DOCUMENTS = {"design": "design.md", "error-model": "error-model.md"}
 
 def documents_folder() -> Path:
     """sfc_cli/docs in an installed package, else docs/ of the source checkout."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     installed = package / "docs"
     return installed if installed.is_dir() else package.parent / "docs"
 
@@ -22,3 +30,14 @@ def document_text(name: str) -> str:
     if name not in DOCUMENTS:
         raise InputError(f"unknown document {name!r}: choose {', '.join(DOCUMENTS)}")
     return (documents_folder() / DOCUMENTS[name]).read_text(encoding="utf-8")
+
+
+def command(
+    name: Annotated[
+        Literal["design", "error-model"],
+        typer.Argument(help="design: conventions, mathematics, programs, export contracts; error-model: the metrics."),
+    ],
+) -> None:
+    """Print one of sfc's documents (Markdown, shipped with the package)."""
+    with writing_stdout():
+        sys.stdout.write(document_text(name))

@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .files import write_output
-from .search.engine import METRIC_NAMES, LiteratureEntry, Scored, SearchResult
+from ...files import write_output
+from ...search.engine import METRIC_NAMES, LiteratureEntry, Scored, SearchResult
 
 
 def _figure(value: float) -> str:

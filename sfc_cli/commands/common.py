@@ -1,0 +1,137 @@
+"""What every command shares: the algorithm option types, one-line errors, stdout handling and progress.
+
+Conventions: data (JSON, CSV, exports) and tables go to stdout or to a file (-o, --plot); progress (only
+when stderr is a terminal) and "wrote FILE" lines go to stderr. Bad input and failed writes are one line
+"sfc: error: ..." on stderr with exit code 2; a closed pipe (``sfc derive | head -1``) ends the command
+quietly with exit code 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
+
+import typer
+
+from ..algebra.bilinear import FractionsIn
+from ..request import AlgorithmFamily
+
+if TYPE_CHECKING:
+    from ..algorithm import Algorithm
+    from ..request import AlgorithmRequest
+
+AlgoOption = Annotated[AlgorithmFamily, typer.Option("--algo", help="Algorithm family.")]
+TileOption = Annotated[int, typer.Option("--tile", "-m", help="Output tile size m (per dimension).")]
+KernelOption = Annotated[int, typer.Option("--kernel", "-r", help="Kernel size r (per dimension).")]
+DftOption = Annotated[
+    int | None,
+    typer.Option(
+        "--dft",
+        help="SFC: DFT size N (default: the fewest 2-D products among the additions-only sizes 2, 3, 4 and 6, "
+        "then the fewest 1-D products; derive says when another N needs fewer).",
+    ),
+]
+CorrectionsOption = Annotated[
+    str | None, typer.Option("--corrections", help="SFC: correction terms LEFT,RIGHT, e.g. 1,1.")
+]
+PointsOption = Annotated[
+    str | None, typer.Option("--points", help="Winograd: rational points and inf, e.g. 0,1,-1,1/2,-2,inf.")
+]
+ModuliOption = Annotated[
+    str | None,
+    typer.Option(
+        "--moduli",
+        help="CRT: pairwise coprime polynomials in x with rational coefficients and inf, degrees adding up to "
+        'tile + kernel - 1, e.g. "x, x-1, x+1, x^2+1, inf" (with --corrections L,R: x^L and inf^R are added).',
+    ),
+]
+DimsOption = Annotated[int, typer.Option("--dims", help="1 or 2 dimensions.")]
+FractionsOption = Annotated[
+    FractionsIn,
+    typer.Option(
+        "--fractions-in", case_sensitive=False, metavar="<G|A|B>", help="Matrix that holds the fractions (any case)."
+    ),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", metavar="<file>", help="Write this file instead of stdout (atomically when a regular file)."
+    ),
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Nothing on stderr but errors: no progress, no 'wrote FILE' line.")
+]
+TableFormat = Literal["table", "json", "csv", "markdown"]
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit code 2."""
+    print(f"sfc: error: {message}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that what is left in its buffer goes nowhere at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@contextmanager
+def writing_stdout() -> Iterator[None]:
+    """Around everything a command writes to stdout; flushes at the end, so that a late failure is caught
+    here too. A closed pipe ends the command quietly (exit code 1, as rich does for its tables); any other
+    write error (a full disk) is one line, exit code 2."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        raise typer.Exit(1) from None
+    except OSError as error:
+        _discard_stdout()
+        fail(f"cannot write to stdout: {error.strerror or error}")
+
+
+def wrote(name: str, size: int, quiet: bool) -> None:
+    """Say on stderr which file was written, and how many bytes (unless ``quiet``)."""
+    if not quiet:
+        print(f"sfc: wrote {name} ({size:,} bytes)", file=sys.stderr)
+
+
+PROGRESS_LABEL_WIDTH = 26
+"""Columns the progress bar keeps for its label (the longest: 'finding transform programs')."""
+
+
+@contextmanager
+def progress(total: int, first: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A transient progress bar on stderr, drawn only when stderr is a terminal and not ``quiet``: it shows
+    ``first``; each ``step(label)`` counts one of ``total`` units done and shows ``label``."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda label: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    label = TextColumn(f"{{task.description:<{PROGRESS_LABEL_WIDTH}}}")
+    columns = (SpinnerColumn(), label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(first, total=total)
+        yield lambda label: bar.update(task, advance=1, description=label)
+
+
+DERIVING = "deriving and verifying"
+"""The first phase of derive and export, followed by ``derive_with_programs``' own step."""
+
+
+def derive_with_programs(request: AlgorithmRequest, step: Callable[[str], None]) -> Algorithm:
+    """Derive and verify the algorithm, then (one progress step) find the transform programs of every
+    dimension, which every output shows: they are cached on the algorithm."""
+    from ..request import build_algorithm
+
+    algorithm = build_algorithm(request)
+    step("finding transform programs")
+    for dims in range(1, algorithm.dims + 1):
+        algorithm.programs(dims)
+    return algorithm

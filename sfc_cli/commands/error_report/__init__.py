@@ -1,0 +1,125 @@
+"""``sfc error-report``: products saved against accuracy lost, per tile (``options``, ``display``, ``plot``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from ...errors import InputError
+from ...request import MAX_SAMPLES, AlgorithmFamily
+from ..common import (
+    CorrectionsOption,
+    DftOption,
+    DimsOption,
+    FractionsOption,
+    ModuliOption,
+    PointsOption,
+    QuietOption,
+    TableFormat,
+    fail,
+    progress,
+    writing_stdout,
+    wrote,
+)
+
+NAME = "error-report"
+EPILOG = (
+    "Examples:\n\n"
+    "sfc error-report\n\n"
+    "sfc error-report --bits 8,6,4 --format markdown\n\n"
+    "sfc error-report --catalog all --format json\n\n"
+    "sfc error-report --image builtin --plot errors.svg\n\n"
+    "sfc error-report --tile 6 --kernel 3 --samples 20000 --seed 1 --format json"
+)
+
+ReportAlgoOption = Annotated[
+    AlgorithmFamily | None, typer.Option("--algo", help="Report on one algorithm of this family.")
+]
+ReportTileOption = Annotated[int | None, typer.Option("--tile", "-m", help="Output tile size m (per dimension).")]
+ReportKernelOption = Annotated[int | None, typer.Option("--kernel", "-r", help="Kernel size r (per dimension).")]
+CatalogOption = Annotated[
+    Literal["paper", "all"] | None,
+    typer.Option(
+        "--catalog",
+        help="Rows of the report: paper (the default) = direct convolution and the paper's Winograd and SFC "
+        "algorithms; all = also the literature's Winograd points (Barabasz et al., NOVA, wincnn issue 1), "
+        "each named with its source (JSON: 'source'). An error with an algorithm option (--algo, --tile, ...).",
+    ),
+]
+
+
+def command(
+    catalog: CatalogOption = None,
+    algo: ReportAlgoOption = None,
+    tile: ReportTileOption = None,
+    kernel: ReportKernelOption = None,
+    dft: DftOption = None,
+    corrections: CorrectionsOption = None,
+    points: PointsOption = None,
+    moduli: ModuliOption = None,
+    dims: DimsOption = 2,
+    fractions_in: FractionsOption = "G",
+    bits: Annotated[
+        str, typer.Option("--bits", help="Bit widths for bounds and int errors, e.g. 8,6,4 (2..16).")
+    ] = "8",
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            help=f"Output tiles measured per algorithm, 1 to {MAX_SAMPLES} (time grows with the count; memory "
+            "does not, tiles are measured in batches).",
+        ),
+    ] = 4096,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random data and kernels.")] = 0,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            "--image",
+            help="Measure on this grayscale image (PGM, PNG) instead of random data; 'builtin' "
+            "is the photograph shipped with sfc.",
+        ),
+    ] = None,
+    plot: Annotated[
+        str | None,
+        typer.Option("--plot", metavar="<file>", help="Also draw reduction against error to this .png or .svg file."),
+    ] = None,
+    output_format: Annotated[TableFormat, typer.Option("--format", help="Tables or a document.")] = "table",
+    quiet: QuietOption = False,
+) -> None:
+    """Products saved against accuracy lost: conditioning, proved int bounds and measured errors, side by side.
+
+    With no algorithm option: direct convolution and the paper's Winograd and SFC algorithms.
+    --catalog all adds the literature's Winograd points, each row with its source.
+    With any of --algo, --tile, --kernel, --dft, --corrections, --points, --moduli: that one algorithm (like derive).
+    """
+    try:
+        from ...analysis.report import build_report, progress_steps
+        from .options import report_settings, report_subjects, single_request
+
+        settings = report_settings(bits, samples, seed, image, plot)
+        chosen = {"algo": algo, "tile": tile, "kernel": kernel, "dft": dft, "corrections": corrections}
+        request = single_request(dims, fractions_in, points=points, moduli=moduli, **chosen)
+        subjects = report_subjects(request, dims, fractions_in, catalog)
+        with progress(progress_steps(subjects, settings.data), "error-report", quiet) as step:
+            report = build_report(subjects, settings.bits, settings.data, step)
+    except InputError as error:
+        fail(str(error))
+    from .display import encodable, render_table, report_csv, report_json, report_markdown
+
+    with writing_stdout():
+        if output_format == "table":
+            render_table(report)
+        else:
+            writers = {"json": report_json, "csv": report_csv, "markdown": report_markdown}
+            sys.stdout.write(encodable(writers[output_format](report), sys.stdout.encoding))
+    if settings.plot is not None:
+        from .plot import write_plot
+
+        try:
+            size = write_plot(report, Path(settings.plot))
+        except InputError as error:
+            fail(str(error))
+        wrote(settings.plot, size, quiet)

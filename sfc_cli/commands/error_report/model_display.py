@@ -1,0 +1,154 @@
+"""Rendering of ``sfc error-report --model``: rich table, CSV, Markdown and JSON (presentation only)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ...models.evaluate import ModelReport, ModelRow
+from .display import PIPE_WIDTH, encodable, number
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: CSV key, table header, and the row's value (None: not applicable, '-' in tables)."""
+
+    key: str
+    header: str
+    value: Callable[[ModelReport, ModelRow], float | int | str | None]
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else 100 * value
+
+
+def _worst(row: ModelRow, part: int) -> float | str | None:
+    worst = row.worst_layer
+    return None if worst is None else worst[part]
+
+
+COLUMNS = (
+    Column("name", "model row", lambda _, r: r.name),
+    Column("bits", "bits", lambda _, r: r.bits),
+    Column("multiplications", "conv mults\nper image", lambda _, r: r.multiplications),
+    Column("reduction", "reduction", lambda report, r: float(report.reduction(r))),
+    Column("layer_error_mean", "layer err.\nmean", lambda _, r: r.mean_layer_error),
+    Column("layer_error_worst", "layer err.\nworst", lambda _, r: _worst(r, 1)),
+    Column("worst_layer", "worst\nlayer", lambda _, r: _worst(r, 0)),
+    Column("agreement_percent", "agree\n%", lambda _, r: _percent(r.agreement)),
+    Column("accuracy_percent", "top-1\n%", lambda _, r: _percent(r.accuracy)),
+)
+
+
+def _columns(report: ModelReport) -> list[Column]:
+    """Every column; without labels, no accuracy."""
+    return [col for col in COLUMNS if report.classes is not None or col.key != "accuracy_percent"]
+
+
+def _cell(col: Column, report: ModelReport, row: ModelRow) -> str:
+    value = col.value(report, row)
+    if value is None:
+        return "-"
+    if col.key == "multiplications":
+        return f"{value / 1e6:.3g}M" if isinstance(value, int) and value >= 10**6 else str(value)
+    if col.key.endswith("_percent"):
+        return f"{value:.2f}"
+    return number(value)
+
+
+def caption(report: ModelReport) -> str:
+    """What the rows measure, on which images."""
+    labels = f"{len(report.classes)} classes" if report.classes is not None else "unlabeled"
+    text = (
+        f"{report.model}: {len(report.convs)} Convs, {sum(map(len, report.eligible.values()))} fast-eligible "
+        f"(kernel r x r, stride 1, dilation 1, group 1). Calibration ({report.method}): the first "
+        f"{report.calibration_images} images of the folder; figures on the {report.evaluated_images} after them "
+        f"({labels}). int8 direct: every Conv, Gemm and MatMul with int8 weights per output channel and int8 input "
+        "activations per tensor. Algorithm rows: the eligible Convs fast with V = BT2 d and U = G2 g quantized to "
+        "'bits' (tap-wise: one scale per position, per position and output channel), the rest as int8 direct. "
+        "conv mults: multiplications of every Conv per image (fast: tiles x products x C_in x C_out); reduction: "
+        "all-direct over the row's. layer err.: relative RMS error of each fast layer alone (numpy engine) on the "
+        f"FP32 activations of {report.layer_images} evaluated images against the FP32 layer, mean and worst; "
+        "agree: top-1 equal to FP32's. Conventions: sfc docs error-model"
+    )
+    return text
+
+
+def model_table(report: ModelReport, encoding: str) -> Table:
+    """The rows as a rich table, headers in characters ``encoding`` takes."""
+    cols = _columns(report)
+    table = Table(title="sfc error-report --model", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    for col in cols:
+        table.add_column(encodable(col.header, encoding), justify="left" if col.key == "name" else "right")
+    for row in report.rows:
+        table.add_row(*(encodable(_cell(col, report, row), encoding) for col in cols))
+    return table
+
+
+def render_model_table(report: ModelReport, console: Console | None = None) -> None:
+    """The table and its caption on ``console`` (default stdout; ``PIPE_WIDTH`` columns when not a terminal)."""
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=PIPE_WIDTH)
+    console.print(model_table(report, console.encoding))
+    console.print(encodable(caption(report), console.encoding), markup=False, highlight=False)
+
+
+def model_csv(report: ModelReport) -> str:
+    """Full-precision values, one header row; empty cells where a figure does not apply."""
+    cols = _columns(report)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([col.key for col in cols])
+    for row in report.rows:
+        writer.writerow(["" if (v := col.value(report, row)) is None else v for col in cols])
+    return out.getvalue()
+
+
+def model_markdown(report: ModelReport) -> str:
+    cols = _columns(report)
+    lines = [
+        "| " + " | ".join(col.header.replace("\n", " ") for col in cols) + " |",
+        "|" + "|".join("---" if col.key == "name" else "---:" for col in cols) + "|",
+    ]
+    lines += ["| " + " | ".join(_cell(col, report, row) for col in cols) + " |" for row in report.rows]
+    return "\n".join(lines) + "\n\n" + caption(report) + "\n"
+
+
+def _row_record(report: ModelReport, row: ModelRow) -> dict[str, Any]:
+    algorithm = row.algorithm
+    record: dict[str, Any] = {col.key: col.value(report, row) for col in COLUMNS}
+    return record | {
+        "kind": row.kind,
+        "family": None if algorithm is None else algorithm.family,
+        "tile": None if algorithm is None else algorithm.tile,
+        "kernel": None if algorithm is None else algorithm.kernel,
+        "reduction_exact": str(report.reduction(row)),
+        "layer_errors": row.layer_errors,
+    }
+
+
+def model_json(report: ModelReport) -> str:
+    """The report and its rows; ``accuracy_percent`` is null without labels."""
+    document = {
+        "model": report.model,
+        "convs": report.convs,
+        "eligible": {str(kernel): names for kernel, names in report.eligible.items()},
+        "direct_multiplications": report.direct_multiplications,
+        "calibration": {"images": report.calibration_images, "method": report.method},
+        "evaluated_images": report.evaluated_images,
+        "layer_images": report.layer_images,
+        "classes": report.classes,
+        "bits": list(report.bits),
+        "rows": [_row_record(report, row) for row in report.rows],
+    }
+    return json.dumps(document, indent=2) + "\n"

@@ -1,0 +1,114 @@
+"""``sfc search``: the Pareto front of products per output against error (``options``, ``display``)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from ...errors import InputError
+from ..common import (
+    PROGRESS_LABEL_WIDTH,
+    DimsOption,
+    KernelOption,
+    QuietOption,
+    fail,
+    writing_stdout,
+    wrote,
+)
+
+NAME = "search"
+EPILOG = (
+    "Examples:\n\n"
+    "sfc search --kernel 3\n\n"
+    "sfc search --kernel 3 --metric fp16 --max-tile 6 --format json\n\n"
+    "sfc search --kernel 5 --budget 60 --plot front.svg"
+)
+
+
+def command(
+    kernel: KernelOption = 3,
+    dims: DimsOption = 2,
+    max_tile: Annotated[int, typer.Option("--max-tile", help="Largest output tile tried; tiles start at 2.")] = 8,
+    metric: Annotated[
+        Literal["int8", "fp16", "bound"],
+        typer.Option(
+            "--metric",
+            help="Error axis of the front: int8 (measured tap-wise int8 relative RMS), fp16 (measured FP16 error "
+            "over direct's) or bound (proved int8 worst-case bound over direct's).",
+        ),
+    ] = "int8",
+    budget: Annotated[
+        float | None,
+        typer.Option("--budget", help="Seconds of screening at most; then the best front so far is re-measured."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Tiles for re-measuring the front (screening uses 512).")
+    ] = 4096,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random data and kernels.")] = 0,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: every core).")] = None,
+    plot: Annotated[
+        str | None, typer.Option("--plot", metavar="<file>", help="Also draw the front to this .png or .svg file.")
+    ] = None,
+    output_format: Annotated[
+        Literal["table", "json", "csv"], typer.Option("--format", help="Tables or a document.")
+    ] = "table",
+    quiet: QuietOption = False,
+) -> None:
+    """Search SFC, Winograd and CRT moduli for the Pareto front of products per output against error.
+
+    Every algorithm is derived and verified exactly; each front entry carries the sfc derive command that
+    reproduces it, and the literature's algorithms are marked with what dominates them.
+    """
+    try:
+        from ...search.engine import search as run_search
+        from .options import search_settings
+
+        settings = search_settings(kernel, dims, max_tile, samples, budget, workers, plot)
+        with searching_progress(quiet) as on_progress:
+            result = run_search(
+                settings.candidates, settings.literature, metric, samples, seed, budget, workers, on_progress
+            )
+    except InputError as error:
+        fail(str(error))
+    from .display import render_tables, result_csv, result_json, write_plot
+
+    with writing_stdout():
+        if output_format == "table":
+            from rich.console import Console
+
+            render_tables(Console(), result)
+        else:
+            sys.stdout.write(result_json(result) if output_format == "json" else result_csv(result))
+    if plot is not None:
+        try:
+            size = write_plot(result, Path(plot))
+        except InputError as error:
+            fail(str(error))
+        wrote(plot, size, quiet)
+
+
+@contextmanager
+def searching_progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar per search stage on stderr (a terminal only, not ``quiet``): ``update(stage, done,
+    total)``."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda stage, done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn(f"{{task.description:<{PROGRESS_LABEL_WIDTH}}}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield update

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..algebra.program import Operand, Program
 from ..algorithm import Algorithm
 from ..errors import InputError
+from .c_layer import layer_context
+from .c_programs import CTemporary, program_statements
 from .content import (
     Dimension,
     ExportRequest,
@@ -28,7 +29,7 @@ from .content import (
     summary_lines,
     transform_constants,
 )
-from .integers import Interval, ScaledMatrix, decimal_double, safe_input_bits, transform_intervals
+from .integers import ScaledMatrix, decimal_double, safe_input_bits, transform_intervals
 
 INT32 = (-(1 << 31), (1 << 31) - 1)
 INT64 = (-(1 << 63) + 1, (1 << 63) - 1)
@@ -45,15 +46,6 @@ class CArray:
 
 
 @dataclass(frozen=True)
-class CTemporary:
-    """``const c_type name = expression;``: one addition of the program."""
-
-    c_type: str
-    name: str
-    expression: str
-
-
-@dataclass(frozen=True)
 class CFunction:
     """``out = matrix @ in`` as the statements of a verified program: temporaries, then outputs."""
 
@@ -66,57 +58,6 @@ class CFunction:
     out_name: str
     temporaries: list[CTemporary]
     outputs: list[str]
-
-
-C_TYPES = (("int8_t", 8), ("int16_t", 16), ("int32_t", 32), ("int64_t", 64))
-"""Storage types of temporaries, narrowest first; sums are computed in int32_t or int64_t."""
-
-
-def narrowest_type(interval: Interval, narrowest_bits: int = 8) -> str:
-    """The narrowest signed C type of at least ``narrowest_bits`` bits holding every value of ``interval``."""
-    low, high = interval
-    for c_type, bits in C_TYPES:
-        if bits >= narrowest_bits and -(1 << (bits - 1)) <= low and high < 1 << (bits - 1):
-            return c_type
-    raise InputError(f"a value range [{low}, {high}] is beyond 64 bits; it cannot be exported to C")
-
-
-def program_statements(
-    program: Program, in_name: str, in_type: str, out_type: str, intervals: list[Interval]
-) -> tuple[list[CTemporary], list[str]]:
-    """C statements of a program whose node intervals are known: each temporary is stored in the
-    narrowest type that holds it and computed in int32_t or int64_t (whichever holds both shifted
-    operands and the result); constants 2**k are multiplications (shifting a negative value is
-    undefined behaviour in C), which compilers turn into shifts."""
-    names = [f"{in_name}[{j}]" for j in range(program.inputs)]
-    types = [in_type] * program.inputs
-    temporaries = []
-    for index, op in enumerate(program.operations):
-        node = program.inputs + index
-        low, high = intervals[node]
-        for operand in (op.first, op.second):
-            lo, hi = intervals[operand.node]
-            magnitude = max(-lo, hi) << operand.shift
-            low, high = min(low, -magnitude), max(high, magnitude)
-        work = narrowest_type((low, high), 32)
-        store = narrowest_type(intervals[node])
-        first = _operand_text(op.first, names, types, work)
-        second = _operand_text(op.second, names, types, work)
-        sign = "-" if op.second.negative else "+"
-        expression = f"{first} {sign} {second.removeprefix('-')}"
-        temporaries.append(CTemporary(store, f"t{index}", expression if store == work else f"({store})({expression})"))
-        names.append(f"t{index}")
-        types.append(store)
-    outputs = ["0" if o is None else _operand_text(o, names, types, out_type) for o in program.outputs]
-    return temporaries, outputs
-
-
-def _operand_text(operand: Operand, names: list[str], types: list[str], work: str) -> str:
-    """The operand in type ``work``: cast when stored otherwise, times 2**shift, negated when negative."""
-    text = names[operand.node] if types[operand.node] == work else f"({work}){names[operand.node]}"
-    if operand.shift:
-        text = f"{1 << operand.shift} * {text}"
-    return f"-{text}" if operand.negative else text
 
 
 def integer_type(matrix: ScaledMatrix, what: str) -> str:
@@ -244,4 +185,5 @@ def c_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, Any]:
         "macros": sizes + [m for macros, bits in zip(constants, safe, strict=True) for m in [*macros, bits]],
         "arrays": [array for part in parts for array in _arrays(part, prefix)],
         "functions": [f for part, bits in zip(parts, safe, strict=True) for f in _functions(part, prefix, bits.value)],
+        "layer": None if request.layer is None else layer_context(algorithm, parts[-1], request.layer, prefix),
     }

@@ -105,20 +105,21 @@ def symmetric(magnitudes: Sequence[int]) -> list[Interval]:
     return [(-x, x) for x in magnitudes]
 
 
-def transform_intervals(programs: TransformPrograms, bits: int) -> tuple[list[Interval], ...]:
+def transform_intervals(programs: TransformPrograms, bits: int, channels: int = 1) -> tuple[list[Interval], ...]:
     """Node intervals of the input, filter and output programs when d and g are signed ``bits``-bit
-    integers and the products are ``prod[t] = u[t] * v[t]`` (bounded by |v_t| |u_t|)."""
+    integers and the products are ``prod[t] = sum over channels of u[t] * v[t]`` (bounded by
+    channels |v_t| |u_t|; one channel for a single tile)."""
     low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     bt, g, at = programs.input_transform, programs.filter_transform, programs.output_transform
     bt_nodes = node_intervals(bt, [(low, high)] * bt.inputs)
     g_nodes = node_intervals(g, [(low, high)] * g.inputs)
-    v = [_output_magnitude(o, bt_nodes) for o in bt.outputs]
-    u = [_output_magnitude(o, g_nodes) for o in g.outputs]
-    at_nodes = node_intervals(at, symmetric([a * b for a, b in zip(v, u, strict=True)]))
+    v = [output_magnitude(o, bt_nodes) for o in bt.outputs]
+    u = [output_magnitude(o, g_nodes) for o in g.outputs]
+    at_nodes = node_intervals(at, symmetric([channels * a * b for a, b in zip(v, u, strict=True)]))
     return bt_nodes, g_nodes, at_nodes
 
 
-def _output_magnitude(output: Operand | None, intervals: Sequence[Interval]) -> int:
+def output_magnitude(output: Operand | None, intervals: Sequence[Interval]) -> int:
     if output is None:
         return 0
     lo, hi = intervals[output.node]
@@ -136,7 +137,7 @@ def fits_exports(programs: TransformPrograms, bits: int, transform_bits: int = 3
     bt_nodes, g_nodes, at_nodes = transform_intervals(programs, bits)
     bt, g, at = programs.input_transform, programs.filter_transform, programs.output_transform
     v_limit = (1 << (transform_bits - 1)) - 1
-    if any(_output_magnitude(o, bt_nodes) > v_limit for o in bt.outputs):
+    if any(output_magnitude(o, bt_nodes) > v_limit for o in bt.outputs):
         return False
     return all(
         operand_magnitude(program, nodes) <= INT64_MAX

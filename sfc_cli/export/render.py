@@ -13,6 +13,7 @@ from typing import Any
 from ..algorithm import Algorithm
 from ..errors import InputError
 from .content import DEFAULT_VERILOG_WIDTH, FORMATS, ExportRequest
+from .layer import LayerShape
 from .naming import check_prefix
 
 TEMPLATES = {
@@ -23,6 +24,8 @@ TEMPLATES = {
     "latex": "algorithm.tex.j2",
 }
 MAX_VERILOG_WIDTH = 1024
+LAYER_FORMATS = ("c", "mlir", "onnx")
+"""The formats that export a whole layer (``--channels`` and ``--size``): C also without them (per tile)."""
 
 
 def bundled_templates() -> Path:
@@ -32,16 +35,21 @@ def bundled_templates() -> Path:
     return installed if installed.is_dir() else package.parent / "templates"
 
 
-def export_request(output_format: str, name: str | None, width: int | None) -> ExportRequest:
-    """Check the export options (InputError on anything invalid); no name means the algorithm's default."""
+def export_request(
+    output_format: str, name: str | None, width: int | None, layer: LayerShape | None = None
+) -> ExportRequest:
+    """Check the export options (InputError on anything invalid); no name means the algorithm's default. ``layer``
+    (checked against the kernel by the format) applies to the whole-layer formats only."""
     if output_format not in FORMATS:
         raise InputError(f"unknown format {output_format!r}: choose {', '.join(FORMATS)}")
+    if layer is not None and output_format not in LAYER_FORMATS:
+        raise InputError(f"--channels, --size, --padding and --dtype apply to --format {', '.join(LAYER_FORMATS)}")
     if width is not None and output_format != "verilog":
         raise InputError("--width applies to --format verilog")
     if width is not None and not 2 <= width <= MAX_VERILOG_WIDTH:
         raise InputError(f"--width must be between 2 and {MAX_VERILOG_WIDTH}, got {width}")
     prefix = "" if name is None else check_prefix(name)
-    return ExportRequest(output_format, prefix, DEFAULT_VERILOG_WIDTH if width is None else width)
+    return ExportRequest(output_format, prefix, DEFAULT_VERILOG_WIDTH if width is None else width, layer)
 
 
 def _context_builder(output_format: str) -> Callable[[Algorithm, ExportRequest], dict[str, Any]]:
@@ -67,8 +75,19 @@ def _context_builder(output_format: str) -> Callable[[Algorithm, ExportRequest],
     return json_context
 
 
+def export_bytes(algorithm: Algorithm, request: ExportRequest, template_dir: Path | None = None) -> bytes:
+    """What ``sfc export`` writes, to a file or standard output: the text formats in UTF-8 (``render``), npz as
+    the binary archive of ``npz.npz_bytes``."""
+    if request.output_format == "npz":
+        from .npz import npz_bytes
+
+        return npz_bytes(algorithm, request.named(algorithm.name))
+    return render(algorithm, request, template_dir).encode("utf-8")
+
+
 def render(algorithm: Algorithm, request: ExportRequest, template_dir: Path | None = None) -> str:
-    """The exported text; InputError for a missing template directory or a broken template."""
+    """The exported text of a text format (every format but npz: ``export_bytes``); InputError for a missing
+    template directory or a broken template."""
     import jinja2
 
     search = [bundled_templates()]
@@ -84,6 +103,8 @@ def render(algorithm: Algorithm, request: ExportRequest, template_dir: Path | No
         keep_trailing_newline=True,
         autoescape=False,
     )
+    if request.output_format not in TEMPLATES:
+        raise ValueError(f"{request.output_format} is not a text format: use export_bytes")
     name = TEMPLATES[request.output_format]
     context = _context_builder(request.output_format)(algorithm, request.named(algorithm.name))
     try:

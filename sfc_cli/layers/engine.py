@@ -23,6 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..algebra.matrix import QMatrix
 from ..algorithm import Algorithm, Parameters
+from ..analysis.bounds import levels
 from ..errors import InputError, VerificationError
 from ..export.integers import signed_width
 
@@ -118,12 +119,20 @@ def conv_padding(padding: Padding) -> tuple[int, int, int, int]:
     return tuple(int(p) for p in pads)  # type: ignore[return-value]
 
 
-def pad_input(x: np.ndarray, padding: Padding) -> np.ndarray:
-    """x (N, C, H, W) zero-padded as the Conv says."""
-    top, left, bottom, right = conv_padding(padding)
+def _zero_pad(x: np.ndarray, top: int, left: int, bottom: int, right: int) -> np.ndarray:
+    """x (N, C, H, W) with zero rows and columns around it; object arrays get Python int zeros (np.pad would
+    put int64 zeros into them, and int64 arithmetic with Python integers can overflow)."""
     if not any((top, left, bottom, right)):
         return x
-    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    batch, channels, height, width = x.shape
+    padded = np.zeros((batch, channels, top + height + bottom, left + width + right), dtype=x.dtype)
+    padded[:, :, top : top + height, left : left + width] = x
+    return padded
+
+
+def pad_input(x: np.ndarray, padding: Padding) -> np.ndarray:
+    """x (N, C, H, W) zero-padded as the Conv says."""
+    return _zero_pad(x, *conv_padding(padding))
 
 
 def check_layer(x: np.ndarray, w: np.ndarray, kernel: int | None = None) -> None:
@@ -150,8 +159,8 @@ def tiles(x: np.ndarray, tile: int, kernel: int) -> tuple[np.ndarray, tuple[int,
     if min(out) < 1:
         raise InputError(f"a {height}x{width} input (padded) is smaller than the {kernel}x{kernel} kernel: no output")
     rows, cols = (-(-size // tile) for size in out)
-    extra = ((0, 0), (0, 0), (0, rows * tile + kernel - 1 - height), (0, cols * tile + kernel - 1 - width))
-    windows = sliding_window_view(np.pad(x, extra), (n, n), axis=(2, 3))
+    padded = _zero_pad(x, 0, 0, rows * tile + kernel - 1 - height, cols * tile + kernel - 1 - width)
+    windows = sliding_window_view(padded, (n, n), axis=(2, 3))
     return windows[:, :, ::tile, ::tile], out
 
 
@@ -376,7 +385,7 @@ def quantized_accumulator_bits(bits: int, c_in: int) -> int:
     symmetric grid): |sum| <= c_in (2^(b-1) - 1)^2, attained when every Vq = Uq = 2^(b-1) - 1."""
     if bits < 2 or c_in < 1:
         raise InputError(f"quantized accumulation needs bits >= 2 and c_in >= 1, got {bits} and {c_in}")
-    bound = c_in * (2 ** (bits - 1) - 1) ** 2
+    bound = c_in * levels(bits) ** 2
     return signed_width(-bound, bound)
 
 
@@ -401,8 +410,7 @@ def fast_conv2d_exact(
     bt, g, at = (matrix.astype(dtype) for matrix in (lt.BT_num, lt.G_num, lt.AT_num))
     m = products(_filter_transform(w.astype(dtype, copy=False), lt, g), _input_transform(x_padded, lt, bt))
     y = _output_transform(m, lt, (x.shape[0], *out), at)
-    quotient, remainder = np.divmod(y, lt.denominator)
-    if np.any(remainder != 0):
+    if np.any(y % lt.denominator != 0):
         raise VerificationError(f"{lt.name}: the integer layer is not a multiple of {lt.denominator}")
     result_fits = x.shape[1] * lt.kernel**2 * largest_x * largest_w < INT64_LIMIT
-    return np.ascontiguousarray(quotient.astype(np.int64 if result_fits else object))
+    return np.ascontiguousarray((y // lt.denominator).astype(np.int64 if result_fits else object))

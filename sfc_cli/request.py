@@ -59,6 +59,14 @@ def parse_int_list(text: str, what: str, example: str = "8,6,4") -> tuple[int, .
         raise InputError(f"malformed {what} list {text!r}: expected comma-separated integers") from None
 
 
+def parse_int_pair(text: str, what: str, example: str) -> tuple[int, int]:
+    """Two comma-separated integers, e.g. ``--channels 64,64``."""
+    values = parse_int_list(text, what, example)
+    if len(values) != 2:
+        raise InputError(f"{what} takes two integers, e.g. {example}, got {text!r}")
+    return values[0], values[1]
+
+
 def parse_corrections(text: str) -> tuple[int, int]:
     values = parse_int_list(text, "corrections", "1,1")
     if len(values) != 2:

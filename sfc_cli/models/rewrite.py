@@ -130,10 +130,10 @@ def _direct_weight(node: onnx.NodeProto, tensors: dict[str, onnx.TensorProto]) -
     return 1 if node.op_type == "MatMul" else None
 
 
-def direct_sites(model: onnx.ModelProto, kernel: int) -> list[DirectSite]:
-    """The Convs that stay direct (not eligible for kernel size ``kernel``), Gemms and MatMuls with constant
-    float32 weights, in graph order."""
-    eligible = {site.name for site in conv_sites(model) if is_eligible(site, kernel)}
+def direct_sites(model: onnx.ModelProto, kernel: int | None) -> list[DirectSite]:
+    """The Convs that stay direct (not eligible for kernel size ``kernel``; None: every Conv), Gemms and
+    MatMuls with constant float32 weights, in graph order."""
+    eligible = {site.name for site in conv_sites(model) if kernel is not None and is_eligible(site, kernel)}
     tensors = initializers(model)
     sites = []
     for node in model.graph.node:
@@ -174,18 +174,19 @@ def _bits(quantization: Mapping[str, FastLayerQuantization] | None, direct: Dire
 
 def rewrite(
     model: onnx.ModelProto,
-    algorithm: Algorithm,
+    algorithm: Algorithm | None,
     quantization: Mapping[str, FastLayerQuantization] | None = None,
     direct: DirectQuantization | None = None,
 ) -> onnx.ModelProto:
     """The model (``prepare``-d) with every eligible Conv computed through ``algorithm`` (module docstring);
     ``quantization`` maps every eligible Conv's name to its scales; ``direct`` adds int8 QDQ to the nodes
-    that stay direct. InputError when no Conv is eligible or an eligible Conv's input size is unknown."""
-    kernel = LayerTransforms.of(algorithm).kernel
+    that stay direct. ``algorithm`` None keeps every Conv direct (with ``direct``: the int8-direct baseline).
+    InputError when no Conv is eligible or an eligible Conv's input size is unknown."""
+    kernel = None if algorithm is None else LayerTransforms.of(algorithm).kernel
     model = prepare(model, _bits(quantization, direct))
     taken = tensor_names(model)
     replacements: dict[str, tuple[list[onnx.NodeProto], list[onnx.TensorProto]]] = {}
-    for site in eligible_sites(model, kernel):
+    for site in [] if kernel is None else eligible_sites(model, kernel):
         if site.input_size is None or site.input_shape[1] is None:
             shape = "unknown" if site.input_shape is None else "x".join(str(d or "?") for d in site.input_shape)
             raise InputError(f"Conv {site.name}: its input size is {shape}; a fast layer needs fixed C, H and W")
@@ -222,7 +223,7 @@ def _float32_exact(scales: np.ndarray) -> np.ndarray:
 
 def calibrate(
     model: onnx.ModelProto,
-    algorithm: Algorithm,
+    algorithm: Algorithm | None,
     batches_of_inputs: Iterable[np.ndarray],
     bits: int,
     method: Method = "max",
@@ -230,12 +231,13 @@ def calibrate(
 ) -> tuple[dict[str, FastLayerQuantization], DirectQuantization]:
     """Scales for ``rewrite``, from the FP32 (BatchNormalization folded) model run by onnxruntime on the
     batches (N, C, H, W float32): every eligible Conv's ``calibrate_fast_layer`` at ``bits`` on its inputs,
-    every direct node's input activation per tensor at ``direct_bits``; all scales rounded to float32."""
+    every direct node's input activation per tensor at ``direct_bits``; all scales rounded to float32.
+    ``algorithm`` None: every Conv direct (no fast layers)."""
     check_bits(bits)
     check_bits(direct_bits)
-    kernel = LayerTransforms.of(algorithm).kernel
+    kernel = None if algorithm is None else LayerTransforms.of(algorithm).kernel
     prepared = prepare(model)
-    fast = eligible_sites(prepared, kernel)
+    fast = [] if kernel is None else eligible_sites(prepared, kernel)
     direct = direct_sites(prepared, kernel)
     names = sorted({site.input for site in fast} | {site.activation for site in direct})
     runner = session(with_outputs(prepared, names))

@@ -17,7 +17,7 @@ def test_wheel_ships_templates_and_exports_from_another_directory(tmp_path):
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
-    for name in ("sfc_cli", "templates", "docs"):
+    for name in ("sfc", "sfc_cli", "templates", "docs"):
         shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "wheels"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
@@ -25,11 +25,11 @@ def test_wheel_ships_templates_and_exports_from_another_directory(tmp_path):
     subprocess.run(build, check=True, capture_output=True, timeout=300)
     (wheel,) = wheels.glob("sfc-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for template in ("algorithm.h.j2", "algorithm.v.j2", "algorithm.json.j2"):
+    for template in ("algorithm.h.j2", "algorithm.v.j2", "algorithm.json.j2", "layer.mlir.j2", "algorithm.tex.j2"):
         assert f"sfc_cli/templates/{template}" in names
     assert "sfc_cli/export/sfc-algorithm.schema.json" in names
     assert {"sfc_cli/docs/design.md", "sfc_cli/docs/error-model.md"} <= names
-    modules = {path.relative_to(REPO).as_posix() for path in (REPO / "sfc_cli").rglob("*.py")}
+    modules = {path.relative_to(REPO).as_posix() for top in ("sfc", "sfc_cli") for path in (REPO / top).rglob("*.py")}
     assert modules <= names, sorted(modules - names)  # every package is listed in pyproject.toml
 
     site = tmp_path / "site"

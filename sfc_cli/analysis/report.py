@@ -14,6 +14,7 @@ from fractions import Fraction
 from ..algebra.bilinear import Transforms
 from ..algebra.transform_programs import prefetch
 from ..algorithm import Algorithm
+from ..catalog import CatalogChoice, catalog_rows
 from ..errors import InputError
 from .bounds import Bound, worst_case_bounds
 from .conditioning import Conditions, conditions_by_scaling, conditions_by_scaling_2d
@@ -26,6 +27,21 @@ DEFAULT_SAMPLES = 4096
 DIRECT_KERNEL = 3
 """The catalog's direct-convolution row uses 3x3 kernels (its figures are 1 or the baseline); the catalog's
 other rows are in ``sfc_cli.catalog``."""
+
+
+def catalog_subjects(choice: CatalogChoice, dims: int, fractions_in: str) -> list[Subject]:
+    """Direct convolution (``DIRECT_KERNEL``), then the rows of the catalog ``choice``, each derived and verified
+    in ``dims`` dimensions with its fractions in ``fractions_in``."""
+    from ..request import build_algorithm
+
+    rows = catalog_rows(choice)
+    subjects = [Subject.of(build_algorithm(row.request_for(dims, fractions_in)), row.label, row.source) for row in rows]
+    return [Subject.direct(DIRECT_KERNEL, dims), *subjects]
+
+
+def algorithm_subjects(algorithm: Algorithm) -> list[Subject]:
+    """Direct convolution with the algorithm's kernel and dimensions, then the algorithm."""
+    return [Subject.direct(algorithm.kernel, algorithm.dims), Subject.of(algorithm)]
 
 
 @dataclass(frozen=True)

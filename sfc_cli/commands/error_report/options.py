@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from ...analysis.images import load_grayscale
 from ...analysis.measure import DataSource
-from ...analysis.report import DIRECT_KERNEL, Subject
-from ...catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
+from ...analysis.report import Subject, algorithm_subjects, catalog_subjects
+from ...catalog import DEFAULT_CATALOG, CatalogChoice
 from ...errors import InputError
 from ...request import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_int_list
 from ..plotting import check_plot_file
@@ -67,8 +67,5 @@ def report_subjects(
                 "--catalog chooses the rows of the catalog report; it cannot be combined with --algo, --tile, "
                 "--kernel, --dft, --corrections, --points or --moduli, which report one algorithm"
             )
-        algorithm = build_algorithm(request)
-        return [Subject.direct(algorithm.kernel, algorithm.dims), Subject.of(algorithm)]
-    rows = catalog_rows(catalog or DEFAULT_CATALOG)
-    subjects = [Subject.of(build_algorithm(row.request_for(dims, fractions_in)), row.label, row.source) for row in rows]
-    return [Subject.direct(DIRECT_KERNEL, dims), *subjects]
+        return algorithm_subjects(build_algorithm(request))
+    return catalog_subjects(catalog or DEFAULT_CATALOG, dims, fractions_in)

@@ -14,6 +14,7 @@ from sfc_cli.layers.engine import (
     LayerTransforms,
     accumulator_bits,
     direct_conv2d,
+    exact_layer_dtype,
     fast_conv2d,
     fast_conv2d_exact,
     filter_transform,
@@ -123,24 +124,24 @@ def test_the_stages_compose_and_tiles_cover_the_output() -> None:
 
 
 @pytest.mark.parametrize("name", ["F(4x4,3x3)", "SFC-6(6x6,3x3)", "F(2x2,7x7)"])
-def test_extreme_values_in_int64_and_in_python_integers(name: str) -> None:
+def test_extreme_values_in_float64_int64_and_python_integers(name: str) -> None:
+    """Inputs at +-X, weights at -W, for X = W growing until the exact layer computes in float64 (every value
+    below 2^53), int64, Python integers with an int64 result, and Python integers throughout."""
     algorithm = ALGORITHMS[name]
-    r = algorithm.kernel
-    rng = np.random.default_rng(7)
-    signs = rng.choice([-1, 1], (2, 8, r + 7, r + 6))
-    x, w = 128 * signs, np.full((3, 8, r, r), -128)
-    assert np.array_equal(fast_conv2d_exact(x, w, 1, algorithm), direct_conv2d(x, w, padding=1))
-    # 28-bit values: the channel sums pass 2^63 (Python integers) but the result fits in int64
-    assert accumulator_bits(algorithm, 2, 28, 28).m > 64
-    x, w = (2**27 - 1) * signs[:, :2], -(2**27) * np.ones((3, 2, r, r), dtype=np.int64)
-    exact = fast_conv2d_exact(x, w, (0, 1, 2, 0), algorithm)
-    assert exact.dtype == np.int64 and np.array_equal(exact, direct_conv2d(x, w, padding=(0, 1, 2, 0)))
-    # 40-bit values: the result itself needs Python integers
-    x, w = (x.astype(object) << 13), w.astype(object) << 13
-    exact = fast_conv2d_exact(x, w, 0, algorithm)
-    direct = direct_conv2d(x, w)
-    assert exact.dtype == direct.dtype == object and np.array_equal(exact, direct)
-    assert np.max(np.abs(direct)) >= 2**63
+    r, c_in = algorithm.kernel, 3
+    signs = np.random.default_rng(7).choice([-1, 1], (2, c_in, r + 7, r + 6))
+    seen = []
+    for shift in range(7, 40, 2):
+        largest = 2**shift
+        x, w = largest * signs.astype(object), np.full((2, c_in, r, r), -largest, dtype=object)
+        if largest < 2**62:
+            x, w = x.astype(np.int64), w.astype(np.int64)
+        direct = direct_conv2d(x, w, padding=(0, 1, 2, 0))
+        exact = fast_conv2d_exact(x, w, (0, 1, 2, 0), algorithm)
+        assert exact.dtype == direct.dtype and np.array_equal(exact, direct)
+        seen.append((exact_layer_dtype(algorithm, c_in, largest, largest), exact.dtype))
+    assert seen[0] == (np.float64, np.int64) and seen[-1] == (object, object)
+    assert (np.int64, np.int64) in seen and (object, np.int64) in seen
 
 
 @pytest.mark.parametrize("name", ["F(4x4,3x3)", "SFC-6(6x6,3x3)", "CRT(4x4,3x3)", "SFC-6(6x6,5x5)"])

@@ -30,6 +30,8 @@ from ..export.integers import signed_width
 Padding = int | Sequence[int]
 INT64_LIMIT = 2**63
 """Every value and partial sum of an int64 computation must stay below this magnitude."""
+FLOAT64_EXACT = 2**53
+"""Integers below this magnitude, and sums of them that stay below it, are exact in float64."""
 
 
 def _float_matrix(matrix: QMatrix) -> np.ndarray:
@@ -261,18 +263,33 @@ def _largest(array: np.ndarray) -> int:
     return max(-int(array.min(initial=0)), int(array.max(initial=0)))
 
 
+def exact_dtype(bound: int) -> type:
+    """Where integers whose every value and partial sum is at most ``bound`` in magnitude add up exactly:
+    float64 (BLAS) below 2^53, int64 below 2^63, Python ints (object arrays) beyond."""
+    if bound < FLOAT64_EXACT:
+        return np.float64
+    return np.int64 if bound < INT64_LIMIT else object
+
+
+def _exact_result(y: np.ndarray, bound: int) -> np.ndarray:
+    """An exact integer result as int64 when ``bound`` (on |y|) is below 2^63, else as Python ints."""
+    return np.ascontiguousarray(y.astype(np.int64 if bound < INT64_LIMIT else object))
+
+
 def direct_conv2d(
     x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None, padding: Padding = 0, stride: int = 1
 ) -> np.ndarray:
     """The reference layer (module docstring), with an optional stride: one contraction over channels per
-    kernel tap. Integer x and w give the exact result (int64 when C_in r^2 max|x| max|w| < 2^63, Python ints
-    otherwise); float inputs give float32 when both are float32, float64 otherwise."""
+    kernel tap. Integer x and w give the exact result, computed as ``exact_dtype`` says for the bound
+    C_in r^2 max|x| max|w| and returned as int64 when that bound is below 2^63, as Python ints otherwise;
+    float inputs give float32 when both are float32, float64 otherwise."""
     check_layer(x, w)
     kernel = w.shape[2]
-    if x.dtype.kind in "iuO" and w.dtype.kind in "iuO":
+    integer = x.dtype.kind in "iuO" and w.dtype.kind in "iuO"
+    if integer:
         _integer_input(x, w)
-        fits = x.shape[1] * kernel**2 * _largest(x) * _largest(w) < INT64_LIMIT
-        dtype: type = np.int64 if fits else object
+        bound = x.shape[1] * kernel**2 * _largest(x) * _largest(w)
+        dtype = exact_dtype(bound)
     else:
         dtype = float_dtype(x, w)
     x_padded = pad_input(x.astype(dtype, copy=False), padding)
@@ -290,7 +307,8 @@ def direct_conv2d(
         for u in range(kernel)
         for v in range(kernel)
     )
-    return _with_bias(np.ascontiguousarray(y.transpose(0, 3, 1, 2)), bias)
+    y = y.transpose(0, 3, 1, 2)
+    return _with_bias(_exact_result(y, bound) if integer else np.ascontiguousarray(y), bias)
 
 
 Range = tuple[int, int]
@@ -389,28 +407,33 @@ def quantized_accumulator_bits(bits: int, c_in: int) -> int:
     return signed_width(-bound, bound)
 
 
+def exact_layer_dtype(algorithm: Algorithm | LayerTransforms, c_in: int, largest_x: int, largest_w: int) -> type:
+    """What ``fast_conv2d_exact`` computes in (``exact_dtype``) for |x| <= largest_x, |w| <= largest_w: the
+    largest proved range of any of its stages (``accumulator_bits``' proof) decides."""
+    stages = _stage_ranges(layer_transforms(algorithm), c_in, (-largest_x, largest_x), (-largest_w, largest_w))
+    return exact_dtype(max(max(-low, high) for ranges in stages for low, high in ranges))
+
+
 def fast_conv2d_exact(
     x: np.ndarray, w: np.ndarray, padding: Padding, algorithm: Algorithm | LayerTransforms
 ) -> np.ndarray:
     """The layer (module docstring) through ``algorithm`` in exact integers, equal to ``direct_conv2d``.
 
     V_num = BT_num d, U_num = G_num g, M[t] = sum_c U_num V_num, Y_num = AT_num M, then Y_num divided exactly by
-    BT_den G_den AT_den (VerificationError if it does not divide). Computed in int64 when the proved ranges of
-    every stage (``accumulator_bits``' proof, with |x| <= max|x| and |w| <= max|w|) stay below 2^63, in Python
-    ints otherwise; returned as int64 exactly when ``direct_conv2d`` returns int64, else as Python ints."""
+    BT_den G_den AT_den (VerificationError if it does not divide). Computed in ``exact_layer_dtype``;
+    returned as int64 exactly when ``direct_conv2d`` returns int64, else as Python ints."""
     lt = layer_transforms(algorithm)
     check_layer(x, w, lt.kernel)
     _integer_input(x, w)
     largest_x, largest_w = _largest(x), _largest(w)
-    stages = _stage_ranges(lt, x.shape[1], (-largest_x, largest_x), (-largest_w, largest_w))
-    fits = all(max(-low, high) < INT64_LIMIT for ranges in stages for low, high in ranges)
-    dtype: type = np.int64 if fits else object
+    dtype = exact_layer_dtype(lt, x.shape[1], largest_x, largest_w)
     x_padded = pad_input(x.astype(dtype, copy=False), padding)
     _, out = tiles(x_padded, lt.tile, lt.kernel)
     bt, g, at = (matrix.astype(dtype) for matrix in (lt.BT_num, lt.G_num, lt.AT_num))
     m = products(_filter_transform(w.astype(dtype, copy=False), lt, g), _input_transform(x_padded, lt, bt))
     y = _output_transform(m, lt, (x.shape[0], *out), at)
+    if dtype is np.float64:
+        y = y.astype(np.int64)
     if np.any(y % lt.denominator != 0):
         raise VerificationError(f"{lt.name}: the integer layer is not a multiple of {lt.denominator}")
-    result_fits = x.shape[1] * lt.kernel**2 * largest_x * largest_w < INT64_LIMIT
-    return np.ascontiguousarray((y // lt.denominator).astype(np.int64 if result_fits else object))
+    return _exact_result(y // lt.denominator, x.shape[1] * lt.kernel**2 * largest_x * largest_w)

@@ -30,13 +30,13 @@ from .engine import (
     Padding,
     check_layer,
     direct_conv2d,
+    exact_dtype,
     filter_transform,
     input_transform,
     layer_transforms,
     output_transform,
     pad_input,
     products,
-    quantized_accumulator_bits,
     tiles,
 )
 
@@ -46,8 +46,6 @@ MSE_RATIOS = np.arange(1, 101) / 100
 """Clip ratios (of the largest magnitude) that ``mse`` calibration tries."""
 MSE_SAMPLE = 65536
 """At most this many values per scale enter the ``mse`` search."""
-EXACT_FLOAT_BITS = 53
-"""Integers of at most this many signed bits (every partial sum included) add exactly in float64."""
 
 
 def _check_bits(bits: int) -> int:
@@ -148,14 +146,9 @@ def calibrate_fast_layer(
 
 
 def _integer_products(uq: np.ndarray, vq: np.ndarray, bits: int) -> np.ndarray:
-    """sum_c Vq Uq per position, exactly (module docstring), as float64 values of exact integers: in float64
-    arithmetic when every partial sum has at most 53 bits, else in int64."""
-    width = quantized_accumulator_bits(bits, vq.shape[2])
-    if width <= EXACT_FLOAT_BITS:
-        return products(uq.astype(np.float64), vq.astype(np.float64))
-    if width > 64:
-        raise InputError(f"{bits}-bit products over {vq.shape[2]} channels need {width} bits: more than int64")
-    return products(uq, vq).astype(np.float64)
+    """sum_c Vq Uq per position, computed exactly (|sum| <= c_in Q^2 bounds every partial sum), as float64."""
+    dtype = exact_dtype(vq.shape[2] * levels(bits) ** 2)
+    return products(uq.astype(dtype), vq.astype(dtype)).astype(np.float64)
 
 
 def quantized_fast_conv2d(

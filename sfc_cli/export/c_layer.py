@@ -5,8 +5,9 @@ Convention (one image, N = 1): ``y[k][i][j] = sum over c, a, b of w[k][c][a][b] 
 x zero-padded by P on every side. The map is cut into TILES_H x TILES_W tiles of m x m outputs (n x n inputs,
 overlapping by n - m = r - 1); tiles are processed in blocks of BLOCK, and for each block
 
-    v[t][c][b] = (BT2_DEN * BT2 @ d)[t]                  per input channel c and tile b of the block
-    m[t][b]    = sum over c of u[t][k][c] * v[t][c][b]    per output channel k (u = G2_DEN * G2 @ g)
+    v[t][b][c] = (BT2_DEN * BT2 @ d)[t]                  per tile b of the block, vectorised over channels c
+    m[t][b]    = sum over c of u[t][k][c] * v[t][b][c]    per output channel k (u = G2_DEN * G2 @ g): dot
+                                                          products over contiguous channels
     y          = (AT2_DEN * AT2 @ m) / SCALE_2D           the division is exact
 
 Every type is proved by exact interval analysis (integers only): |v_t| and |u_t| from the programs' node
@@ -27,7 +28,8 @@ from .layer import LayerShape
 
 INPUT_TYPES = {"i8": ("int8_t", 8), "i16": ("int16_t", 16)}
 BLOCK = 16
-"""Tiles per block: the product loop's innermost, contiguous dimension (two AVX2 registers of int32)."""
+"""Tiles per block: the tiles whose transformed inputs (PRODUCTS_2D x BLOCK x C_IN) stay in cache while every
+output channel's dot products read them."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class LayerTypes:
 
 @dataclass(frozen=True)
 class LayerProgram:
-    """A transform program applied to BLOCK tiles at once: ``for (b = 0; b < BLOCK; ++b) { ... }``."""
+    """A transform program as the body of a vectorisable loop (over channels or over the tiles of a block)."""
 
     additions: int
     temporaries: list[CTemporary]
@@ -64,11 +66,11 @@ def _type(magnitude: int, what: str, layer: LayerShape, narrowest_bits: int = 16
 
 
 def _block_program(
-    part: Dimension, role: str, in_name: str, in_type: str, work: str, nodes: list[Interval]
+    part: Dimension, role: str, in_name: str, in_type: str, work: str, nodes: list[Interval], index: str
 ) -> LayerProgram:
-    """The program of ``role`` on tile b of a block, all of type ``work``: input j is ``in_name[j][b]``."""
+    """The program of ``role`` inside a loop, all of type ``work``: input j is ``in_name[j]`` + ``index``."""
     program = getattr(part.programs, role)
-    temporaries, outputs = program_statements(program, in_name, in_type, work, nodes, "[b]", work)
+    temporaries, outputs = program_statements(program, in_name, in_type, work, nodes, index, work)
     return LayerProgram(program.additions, temporaries, outputs)
 
 
@@ -125,9 +127,9 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
     return {
         "types": types,
         "macros": [(f"{upper}_LAYER_{name}", value, comment) for name, value, comment in macros],
-        "input": _block_program(part, "input_transform", "s->d", types.v, types.v, bt_nodes),
+        "input": _block_program(part, "input_transform", "s->d", types.v, types.v, bt_nodes, "[c]"),
         "filter": LayerProgram(g.additions, filter_temporaries, filter_outputs),
-        "output": _block_program(part, "output_transform", "s->m", types.acc, types.output_work, at_nodes),
+        "output": _block_program(part, "output_transform", "s->m", types.acc, types.output_work, at_nodes, "[b]"),
         "acc_reason": (
             f"max |m[t]| <= C_IN * max|v[t]| * max|u[t]| = {max(sums)}, "
             f"{'below' if acc_bits == 32 else 'at or above'} 2^31 = {1 << 31}"

@@ -4,10 +4,10 @@
  * [C_OUT][C_IN][KERNEL][KERNEL]); OUT receives SETS outputs y [C_OUT][HO][WO] of chk_layer_y.
  * The caller compares them with a direct convolution. Valid C99 and C++11.
  */
+#include "exported.h" /* first: the header must be self-contained */
+
 #include <stdio.h>
 #include <stdlib.h>
-
-#include "exported.h"
 
 #define X_SIZE ((size_t)CHK_LAYER_C_IN * CHK_LAYER_H * CHK_LAYER_W)
 #define W_SIZE ((size_t)CHK_LAYER_C_OUT * CHK_LAYER_C_IN * CHK_KERNEL * CHK_KERNEL)

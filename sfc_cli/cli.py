@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from .commands import derive, docs, error_report, export, search
+from .commands.common import writing_stdout
 
 app = typer.Typer(
     add_completion=False,
@@ -52,10 +53,13 @@ def main() -> None:
         os.environ.setdefault(variable, "1")
     args = sys.argv[1:] or ["--help"]
     try:
-        code = typer.main.get_command(app).main(args, prog_name="sfc", standalone_mode=False)
+        with writing_stdout():  # help and version too: a full disk is one line, a closed pipe quiet
+            code = typer.main.get_command(app).main(args, prog_name="sfc", standalone_mode=False)
     except typer.TyperException as error:  # typer's click usage errors
         print(f"sfc: error: {error.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
         code = getattr(error, "exit_code", 2)
+    except typer.Exit as error:
+        code = error.exit_code
     except typer.Abort:
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

@@ -5,7 +5,8 @@ atomically: a temporary file beside the final target (the file the symlinks lead
 it, so readers see the old file or the complete new one, and the links stay links. A name that leads
 to anything else that takes writes (a device such as /dev/null, a FIFO, /dev/stdout or another link to
 an open file under /proc) is opened and written through, appending, and never replaced. Directories,
-sockets and the empty name are refused. Every failure is one InputError line, "cannot write NAME: why".
+sockets and the empty name are refused. Every failure is one InputError line, "cannot write NAME: why",
+except a pipe or FIFO whose reader has gone: BrokenPipeError, as for a write to stdout.
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ def write_output(name: str | os.PathLike[str], content: str | bytes) -> int:
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         (_replace if target.replace else _write_through)(target.path, data)
+    except BrokenPipeError:
+        raise  # the reader of a pipe left: not a bad name, the caller decides
     except OSError as error:
         raise _cannot(name, error.strerror or str(error)) from None
     return len(data)

@@ -2,8 +2,13 @@
 
 Conventions: data (JSON, CSV, exports) and tables go to stdout or to a file (-o, --plot); progress (only
 when stderr is a terminal) and "wrote FILE" lines go to stderr. Bad input and failed writes are one line
-"sfc: error: ..." on stderr with exit code 2; a closed pipe (``sfc derive | head -1``) ends the command
-quietly with exit code 1.
+"sfc: error: ..." on stderr with exit code 2 (help and version on a full disk too).
+
+A closed pipe, one rule everywhere (tables, documents, --help, --version, ``-o /dev/stdout``, a FIFO whose
+reader left): the command ends quietly, nothing on stderr, exit code 1, the convention of Python's own
+documentation (signal module, "Note on SIGPIPE"), click and rich. Output that was all in the pipe before
+its reader left was written: exit code 0 (``sfc derive --format json | head -1``, whose few kilobytes fit
+the pipe's buffer, usually; sfc cannot know what the reader did with them).
 """
 
 from __future__ import annotations

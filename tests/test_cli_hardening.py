@@ -1,0 +1,51 @@
+"""Careless and hostile input to the command line (issue 14): full disks and closed pipes on every path
+(help and version included), non-UTF-8 streams, odd paths, signals, images that are not files or too large,
+out-of-range numbers, and the help texts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .helpers import Run
+
+SFC = (sys.executable, "-m", "sfc_cli")
+JSON_EXPORT = ("export", "--tile", "2", "--dims", "1", "--format", "json")
+
+
+def run_to(args: tuple[str, ...], stdout: int, env: dict[str, str] | None = None) -> Run:
+    """Run sfc with stdout on the given descriptor; stderr read back."""
+    proc = subprocess.run([*SFC, *args], stdout=stdout, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    return Run(proc.returncode, "", proc.stderr.decode())
+
+
+def closed_pipe_run(*args: str) -> Run:
+    """Run sfc writing to a pipe whose reader has already gone (`sfc ... | head -1` once head has exited)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return run_to(args, write_end)
+    finally:
+        os.close(write_end)
+
+
+# --- item 3 and 9: full disks and closed pipes, help and version included -------------------------------
+
+
+@pytest.mark.parametrize("args", [("--help",), ("derive", "--help"), ("--version",)])
+def test_help_and_version_on_a_full_disk_are_one_line(args):
+    with open("/dev/full", "wb") as full:
+        run = run_to(args, full.fileno())
+    assert (run.code, run.stderr) == (2, "sfc: error: cannot write to stdout: No space left on device\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("search", "--help"), ("--version",), JSON_EXPORT, (*JSON_EXPORT, "-o", "/dev/stdout")],
+    ids=["help", "command help", "version", "export", "export -o /dev/stdout"],
+)
+def test_a_closed_pipe_ends_quietly_with_exit_1_on_every_path(args):
+    assert closed_pipe_run(*args) == Run(1, "", "")

@@ -17,6 +17,8 @@ TW = ceil(Wo / m) tiles:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +34,67 @@ if TYPE_CHECKING:
     from ..layers.quantize import FastLayerQuantization
 
 
+@dataclass(frozen=True)
+class Tiling:
+    """Where the tiles of a layer lie: C_in, C_out, the input (height, width) before padding, the Conv's pads
+    (top, left, bottom, right), the output (Ho, Wo) and TH x TW tiles of m x m outputs."""
+
+    c_in: int
+    c_out: int
+    height: int
+    width: int
+    pads: tuple[int, int, int, int]
+    out_height: int
+    out_width: int
+    rows: int
+    cols: int
+
+    @classmethod
+    def of(cls, lt: LayerTransforms, c_in: int, c_out: int, size: tuple[int, int], pads: Sequence[int]) -> Tiling:
+        top, left, bottom, right = pads
+        out = (size[0] + top + bottom - lt.kernel + 1, size[1] + left + right - lt.kernel + 1)
+        return cls(c_in, c_out, *size, (top, left, bottom, right), *out, -(-out[0] // lt.tile), -(-out[1] // lt.tile))
+
+    def padded(self, lt: LayerTransforms) -> tuple[int, int]:
+        """The height and width the tiles cover: TH m + r - 1 by TW m + r - 1."""
+        return self.rows * lt.tile + lt.kernel - 1, self.cols * lt.tile + lt.kernel - 1
+
+
+def input_transform_nodes(graph: GraphBuilder, x: str, lt: LayerTransforms, tiling: Tiling, bt: np.ndarray) -> str:
+    """V (K, C_in, N TH TW) from the float NCHW input ``x``: padded as the Conv says and to cover the tiles,
+    one plane per (image, channel), Conv with the K rows of ``bt`` (K x n^2, BT2 or its numerators) as n x n
+    kernels of stride m."""
+    n, products = lt.input, lt.products
+    top, left = tiling.pads[:2]
+    full_height, full_width = tiling.padded(lt)
+    pads = [0, 0, top, left, 0, 0, full_height - tiling.height - top, full_width - tiling.width - left]
+    if any(pads):
+        x = graph.node("Pad", [x, graph.shape("pad", pads)], "pad")
+    x = graph.node("Reshape", [x, graph.shape("planes", [-1, 1, full_height, full_width])], "planes")
+    kernels = graph.constant("BT", bt.reshape(products, 1, n, n).astype(np.float32))
+    v = graph.node("Conv", [x, kernels], "input_transform", strides=[lt.tile, lt.tile])
+    v = graph.node(
+        "Reshape", [v, graph.shape("V_split", [-1, tiling.c_in, products, tiling.rows * tiling.cols])], "V_split"
+    )
+    v = graph.node("Transpose", [v], "V_positions", perm=[2, 1, 0, 3])
+    return graph.node("Reshape", [v, graph.shape("V", [products, tiling.c_in, -1])], "V")
+
+
+def output_transform_nodes(graph: GraphBuilder, mm: str, lt: LayerTransforms, tiling: Tiling, at: np.ndarray) -> str:
+    """Y (N, C_out, Ho, Wo) from the products M (K, C_out, N TH TW): one MatMul with ``at`` (m^2 x K, AT2 or
+    its numerators, of M's element type), the m x m tiles stitched by Reshape and Transpose, cropped."""
+    m, rows, cols = lt.tile, tiling.rows, tiling.cols
+    mm = graph.node("Reshape", [mm, graph.shape("M", [lt.products, -1])], "M")
+    y = graph.node("MatMul", [graph.constant("AT", at), mm], "output_transform")
+    y = graph.node("Reshape", [y, graph.shape("output_tiles", [m, m, tiling.c_out, -1, rows, cols])], "output_tiles")
+    y = graph.node("Transpose", [y], "stitch", perm=[3, 2, 4, 0, 5, 1])
+    y = graph.node("Reshape", [y, graph.shape("Y_tiled", [-1, tiling.c_out, rows * m, cols * m])], "Y_tiled")
+    if (rows * m, cols * m) != (tiling.out_height, tiling.out_width):
+        ends = graph.shape("crop_ends", [tiling.out_height, tiling.out_width])
+        y = graph.node("Slice", [y, graph.shape("crop_starts", [0, 0]), ends, graph.shape("crop_axes", [2, 3])], "crop")
+    return y
+
+
 def fast_conv_nodes(
     algorithm: Algorithm, site: ConvSite, quantization: FastLayerQuantization | None, prefix: str
 ) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
@@ -42,25 +105,11 @@ def fast_conv_nodes(
         raise ValueError(f"{algorithm.name} cannot compute Conv {site.name}")
     if site.input_size is None:
         raise ValueError(f"Conv {site.name}: the input size must be known")
-    m, r, n, products = lt.tile, lt.kernel, lt.input, lt.products
+    products = lt.products
     c_out, c_in = site.weight.shape[:2]
-    height, width = site.input_size
-    out_height, out_width = site.output_size
-    rows, cols = -(-out_height // m), -(-out_width // m)
-    top, left, bottom, right = site.pads
-    extra = (rows * m + r - 1 - (height + top + bottom), cols * m + r - 1 - (width + left + right))
+    tiling = Tiling.of(lt, c_in, c_out, site.input_size, site.pads)
     graph = GraphBuilder(prefix)
-
-    x = site.input
-    pads = [0, 0, top, left, 0, 0, bottom + extra[0], right + extra[1]]
-    if any(pads):
-        x = graph.node("Pad", [x, graph.shape("pad", pads)], "pad")
-    x = graph.node("Reshape", [x, graph.shape("planes", [-1, 1, rows * m + r - 1, cols * m + r - 1])], "planes")
-    bt = lt.BT.reshape(products, 1, n, n).astype(np.float32)
-    v = graph.node("Conv", [x, graph.constant("BT", bt)], "input_transform", strides=[m, m])
-    v = graph.node("Reshape", [v, graph.shape("V_split", [-1, c_in, products, rows * cols])], "V_split")
-    v = graph.node("Transpose", [v], "V_positions", perm=[2, 1, 0, 3])
-    v = graph.node("Reshape", [v, graph.shape("V", [products, c_in, -1])], "V")
+    v = input_transform_nodes(graph, site.input, lt, tiling, lt.BT)
 
     u = filter_transform(site.weight.astype(np.float64), lt)
     if quantization is None:
@@ -74,15 +123,7 @@ def fast_conv_nodes(
         u_name = graph.node("Reshape", [u_name, graph.shape("U", [products, c_out, c_in])], "U")
 
     mm = graph.node("MatMul", [u_name, v], "products")
-    mm = graph.node("Reshape", [mm, graph.shape("M", [products, -1])], "M")
-    at = graph.constant("AT", lt.AT.astype(np.float32))
-    y = graph.node("MatMul", [at, mm], "output_transform")
-    y = graph.node("Reshape", [y, graph.shape("output_tiles", [m, m, c_out, -1, rows, cols])], "output_tiles")
-    y = graph.node("Transpose", [y], "stitch", perm=[3, 2, 4, 0, 5, 1])
-    y = graph.node("Reshape", [y, graph.shape("Y_tiled", [-1, c_out, rows * m, cols * m])], "Y_tiled")
-    if (rows * m, cols * m) != (out_height, out_width):
-        ends = graph.shape("crop_ends", [out_height, out_width])
-        y = graph.node("Slice", [y, graph.shape("crop_starts", [0, 0]), ends, graph.shape("crop_axes", [2, 3])], "crop")
+    y = output_transform_nodes(graph, mm, lt, tiling, lt.AT.astype(np.float32))
     if site.bias is not None:
         y = graph.node("Add", [y, graph.constant("bias", site.bias.astype(np.float32).reshape(c_out, 1, 1))], "bias")
     graph.nodes[-1].output[0] = site.output

@@ -26,7 +26,7 @@ MAX_OPSET = 21
 ONNX_DOMAINS = ("", "ai.onnx")
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
@@ -120,9 +120,9 @@ def load_model(path: str | Path) -> onnx.ModelProto:
     try:
         model = onnx.load(str(path))
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror or _first_line(error)}") from None
+        raise InputError(f"cannot read {path}: {error.strerror or first_line(error)}") from None
     except Exception as error:
-        raise InputError(f"{path} is not an ONNX model ({_first_line(error)})") from None
+        raise InputError(f"{path} is not an ONNX model ({first_line(error)})") from None
     opset = default_opset(model)
     if opset is None:
         if not model.graph.node:
@@ -134,7 +134,7 @@ def load_model(path: str | Path) -> onnx.ModelProto:
         onnx.checker.check_model(model)
         model = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as error:
-        raise InputError(f"{path} is not a valid ONNX model: {_first_line(error)}") from None
+        raise InputError(f"{path} is not a valid ONNX model: {first_line(error)}") from None
     _check_image_input(model, str(path))
     return with_node_names(model)
 
@@ -305,6 +305,35 @@ class ConvSite:
 def _value_shapes(model: onnx.ModelProto) -> dict[str, tuple[int | None, ...] | None]:
     graph = model.graph
     return {v.name: static_shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
+
+
+def with_conv_input_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
+    """The model, with the input shape of every Conv that shape inference left unknown (a Pad whose pads are
+    computed, as torch exports ``F.pad``) measured by one onnxruntime run on zeros (batch 1 when free) and
+    recorded in ``value_info`` (batch as the model input's); the model itself when none is missing or the
+    input's C, H or W is not fixed."""
+    shapes = _value_shapes(model)
+    missing = sorted(
+        {
+            node.input[0]
+            for node in model.graph.node
+            if node.op_type == "Conv" and (shapes.get(node.input[0]) is None or None in shapes[node.input[0]][1:])
+        }
+    )
+    feed = model_input(model)
+    dims = static_shape(feed)
+    if not missing or dims is None or None in dims[1:]:
+        return model
+    zeros = np.zeros((dims[0] or 1, *dims[1:]), dtype=np.float32)
+    measured = session(with_outputs(model, missing)).run(missing, {feed.name: zeros})
+    model = _copy(model)
+    kept = [value for value in model.graph.value_info if value.name not in missing]
+    del model.graph.value_info[:]
+    model.graph.value_info.extend(kept)
+    for name, value in zip(missing, measured, strict=True):
+        shape = [dims[0], *value.shape[1:]]
+        model.graph.value_info.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, shape))
+    return model
 
 
 def _pads(node: onnx.NodeProto, kernel: tuple[int, int], strides, dilations, input_shape) -> tuple[int, int, int, int]:

@@ -36,6 +36,7 @@ from .onnx_model import (
     conv_sites,
     default_opset,
     drop_unused_initializers,
+    first_line,
     fold_batchnorm,
     initializers,
     is_eligible,
@@ -43,6 +44,7 @@ from .onnx_model import (
     session,
     tensor_names,
     unique_name,
+    with_conv_input_shapes,
     with_node_names,
     with_outputs,
 )
@@ -74,21 +76,19 @@ class DirectSite:
 
 def prepare(model: onnx.ModelProto, bits: int | None = None) -> onnx.ModelProto:
     """The model as the rewrite reads it: BatchNormalization folded, nodes named, at the least default opset
-    whose QDQ ops hold ``bits`` (converted by onnx's version converter when older), shapes inferred."""
+    whose QDQ ops hold ``bits`` (converted by onnx's version converter when older), shapes inferred (every
+    Conv's input shape measured where inference leaves it unknown)."""
     model = fold_batchnorm(model)
     opset, target = default_opset(model), required_opset(bits)
-    if opset is None or opset >= target:
-        return model
-    ir_version = model.ir_version
-    try:
-        model = version_converter.convert_version(model, target)
-        model = onnx.shape_inference.infer_shapes(with_node_names(model), data_prop=True)
-    except Exception as error:
-        why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise InputError(f"cannot convert the model from opset {opset} to {target} ({why})") from None
-    default = [entry for entry in model.opset_import if entry.domain in ONNX_DOMAINS]
-    model.ir_version = max(ir_version, onnx.helper.find_min_ir_version_for(default))
-    return model
+    if opset is not None and opset < target:
+        ir_version = model.ir_version
+        try:
+            model = with_node_names(version_converter.convert_version(model, target))
+        except Exception as error:
+            raise InputError(f"cannot convert the model from opset {opset} to {target} ({first_line(error)})") from None
+        default = [entry for entry in model.opset_import if entry.domain in ONNX_DOMAINS]
+        model.ir_version = max(ir_version, onnx.helper.find_min_ir_version_for(default))
+    return with_conv_input_shapes(onnx.shape_inference.infer_shapes(model, data_prop=True))
 
 
 def _describe_conv(site: ConvSite) -> str:

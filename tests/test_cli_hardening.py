@@ -5,6 +5,7 @@ out-of-range numbers, and the help texts."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -49,3 +50,15 @@ def test_help_and_version_on_a_full_disk_are_one_line(args):
 )
 def test_a_closed_pipe_ends_quietly_with_exit_1_on_every_path(args):
     assert closed_pipe_run(*args) == Run(1, "", "")
+
+
+# --- item 4: documents on a stream that is not UTF-8 --------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "encoding"), [("design", "ascii"), ("error-model", "latin-1"), ("design", "cp1252")])
+def test_documents_are_transliterated_on_a_non_utf8_stdout(name, encoding):
+    proc = subprocess.run([*SFC, "docs", name], capture_output=True, env={**os.environ, "PYTHONIOENCODING": encoding})
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    text = proc.stdout.decode("ascii")
+    assert "+-" in text and ("kappa" in text) == (name == "error-model")
+    assert not re.search(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4})", text)  # every character spelled out, none escaped

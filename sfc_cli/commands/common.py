@@ -99,6 +99,27 @@ def writing_stdout() -> Iterator[None]:
         fail(f"cannot write to stdout: {error.strerror or error}")
 
 
+ASCII_SPELLINGS = str.maketrans(
+    {
+        "κ": "kappa", "×": "x", "±": "+-", "β": "beta", "γ": "gamma", "σ": "sigma", "Δ": "Delta", "Σ": "Sum",
+        "≤": "<=", "≈": "~", "·": "*", "⊗": "(x)", "∘": "o", "∈": "in", "²": "^2", "ᵀ": "^T", "∎": "QED",
+        "\N{COMBINING CIRCUMFLEX ACCENT}": "^", "Û": "U^", "Ŷ": "Y^",
+    }
+)  # fmt: skip
+"""How sfc's own non-ASCII characters (tables, captions, the documents) read on a stream that cannot take them."""
+
+
+def encodable(text: str, encoding: str) -> str:
+    """``text`` as a stream in ``encoding`` can take it. The rule is rich's for its table rules (ASCII
+    unless the encoding is UTF-*), so derive's tables and the others agree: a non-UTF stream gets sfc's
+    own characters spelled out (κ, × and ± as kappa, x and +-: ``ASCII_SPELLINGS``), and any other
+    non-ASCII character (of an image's name) as a backslash escape; a UTF stream gets undecodable bytes
+    of file names (surrogates) as escapes."""
+    if not encoding.lower().startswith("utf"):
+        text, encoding = text.translate(ASCII_SPELLINGS), "ascii"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
 def wrote(name: str, size: int, quiet: bool) -> None:
     """Say on stderr which file was written, and how many bytes (unless ``quiet``)."""
     if not quiet:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import typer
 
 from ..errors import InputError
-from .common import writing_stdout
+from .common import encodable, writing_stdout
 
 NAME = "docs"
 EPILOG = "Examples:\n\nsfc docs error-model\n\nsfc docs design | less"
@@ -38,6 +38,7 @@ def command(
         typer.Argument(help="design: conventions, mathematics, programs, export contracts; error-model: the metrics."),
     ],
 ) -> None:
-    """Print one of sfc's documents (Markdown, shipped with the package)."""
+    """Print one of sfc's documents (Markdown, shipped with the package; on a stream that is not UTF-8, its
+    Greek letters and symbols spelled in ASCII)."""
     with writing_stdout():
-        sys.stdout.write(document_text(name))
+        sys.stdout.write(encodable(document_text(name), sys.stdout.encoding))

@@ -19,6 +19,7 @@ from ..common import (
     PointsOption,
     QuietOption,
     TableFormat,
+    encodable,
     fail,
     progress,
     writing_stdout,
@@ -107,7 +108,7 @@ def command(
             report = build_report(subjects, settings.bits, settings.data, step)
     except InputError as error:
         fail(str(error))
-    from .display import encodable, render_table, report_csv, report_json, report_markdown
+    from .display import render_table, report_csv, report_json, report_markdown
 
     with writing_stdout():
         if output_format == "table":

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from ...analysis.conditioning import DIGITS, SCALINGS
 from ...analysis.report import Report, Row
+from ..common import encodable
 
 MATRICES = ("AT", "G", "BT")
 SCALING_LABELS = {"as_derived": "derived", "rows_unit_max": "unit"}
@@ -24,18 +25,6 @@ PIPE_WIDTH = 80
 """Console width when stdout is not a terminal; widened when a table needs more."""
 UNBOUNDED = 100_000
 """Width offered to a table to measure the width it needs."""
-ASCII_SPELLINGS = str.maketrans({"κ": "kappa", "×": "x", "±": "+-"})
-"""How the report's own non-ASCII characters read on a stream that cannot take them."""
-
-
-def encodable(text: str, encoding: str) -> str:
-    """``text`` as a stream in ``encoding`` can take it. The rule is rich's for its table rules (ASCII
-    unless the encoding is UTF-*), so derive's tables and these agree: a non-UTF stream gets κ, × and ±
-    as kappa, x and +-, and any other non-ASCII character (of an image's name) as a backslash escape; a
-    UTF stream gets undecodable bytes of file names (surrogates) as escapes."""
-    if not encoding.lower().startswith("utf"):
-        text, encoding = text.translate(ASCII_SPELLINGS), "ascii"
-    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from sfc_cli.catalog import catalog_rows
+from sfc_cli.errors import InputError
+from sfc_cli.export.content import ExportRequest
+from sfc_cli.export.render import render
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 from .export_support import NAMED, REPO, VARIANTS, exported, run, tool
 from .helpers import run_sfc
@@ -85,7 +93,45 @@ def test_a_denominator_beyond_64_bits_is_refused_in_one_line():
     points = "1/997,2/991,-3/983,5/977"  # G_DEN has 70 bits
     run = run_sfc("export", "--format", "c", "--algo", "winograd", "--tile", "2", "--points", points)
     assert run.code == 2 and run.stdout == ""
-    assert run.stderr == "sfc: error: F_2X2_3X3_G_DEN is beyond 64 bits; it cannot be exported to C\n"
+    assert run.stderr == (
+        "sfc: error: F(2x2,3x3) cannot be exported to C: its exact 1-D outputs are F_2X2_3X3_SCALE_1D (a 70-bit "
+        "integer, AT_DEN * G_DEN * BT_DEN) times the correlation, beyond int64_t for every nonzero output; "
+        "--format json or verilog exports it\n"
+    )
+
+
+WIDE_DENOMINATORS = {  # label: (request, bits of SCALE_2D)
+    "NOVA": (AlgorithmRequest("winograd", 6, 3, points="0,3/5,-3/5,1,-1,7/6,-7/6,inf"), 64),
+    "wincnn#1": (AlgorithmRequest("winograd", 6, 3, points="0,5/6,-5/6,1,-1,7/6,-7/6,inf"), 67),
+    "F(10x10,7x7)": (AlgorithmRequest("winograd", 10, 7), 72),
+}
+
+
+@pytest.mark.parametrize("label", WIDE_DENOMINATORS)
+def test_wide_denominators_are_refused_in_2d_with_the_reason_and_exported_in_1d(label):
+    """Their exact 2-D outputs are SCALE_2D (>= 2**63) times the correlation: no nonzero output fits
+    int64_t, so the refusal says why and what exports them; their 1-D transforms fit."""
+    request, bits = WIDE_DENOMINATORS[label]
+    algorithm = build_algorithm(request)
+    with pytest.raises(InputError) as refused:
+        render(algorithm, ExportRequest("c", "chk"))
+    assert str(refused.value) == (
+        f"{algorithm.name} cannot be exported to C: its exact 2-D outputs are CHK_SCALE_2D (a {bits}-bit integer, "
+        "AT2_DEN * G2_DEN * BT2_DEN) times the correlation, beyond int64_t for every nonzero output; --dims 1 "
+        "exports its 1-D transforms to C; --format json or verilog exports it"
+    )
+    one_d = render(build_algorithm(replace(request, dims=1)), ExportRequest("c", "chk"))
+    assert "chk_output_transform_1d(" in one_d and "_2d(" not in one_d
+
+
+def test_only_the_wide_denominators_of_the_catalog_exceed_64_bit_outputs():
+    """The catalog rows whose SCALE_2D reaches 2**63 (what the export refuses) are NOVA's and wincnn's."""
+    wide = set()
+    for row in catalog_rows("all"):
+        two_d = build_algorithm(row.request).two_d
+        if math.prod(matrix.common_denominator() for matrix in (two_d.AT, two_d.G, two_d.BT)) >= 1 << 63:
+            wide.add(row.label)
+    assert wide == {"NOVA", "wincnn#1"}
 
 
 ROUND_TRIP = """

@@ -85,11 +85,23 @@ def _arrays(part: Dimension, prefix: str) -> list[CArray]:
     return integers + doubles
 
 
-def _checked(macro: NamedInteger) -> NamedInteger:
-    """The macro if its value is a valid int64_t literal; InputError otherwise."""
-    if not INT64[0] <= macro.value <= INT64[1]:
-        raise InputError(f"{macro.name} is beyond 64 bits; it cannot be exported to C")
-    return macro
+def _check_scale(algorithm: Algorithm, parts: list[Dimension], upper: str) -> None:
+    """InputError unless every dimension's P_SCALE_dD (the product of its denominators, hence every
+    constant) is below 2**63: the exact integer outputs are P_SCALE_dD times the correlation, so beyond
+    that no nonzero output fits int64_t (the wide-denominator Winograd points of the catalog, e.g. NOVA's
+    F(6x6,3x3), in 2-D)."""
+    for part in parts:
+        scale = part.AT.denominator * part.G.denominator * part.BT.denominator
+        if scale <= INT64[1]:
+            continue
+        instead = "--format json or verilog exports it"
+        if part.dims == 2:
+            instead = "--dims 1 exports its 1-D transforms to C; " + instead
+        raise InputError(
+            f"{algorithm.name} cannot be exported to C: its exact {part.dims}-D outputs are {upper}_SCALE_"
+            f"{part.dims}D (a {scale.bit_length()}-bit integer, AT{part.suffix}_DEN * G{part.suffix}_DEN * "
+            f"BT{part.suffix}_DEN) times the correlation, beyond int64_t for every nonzero output; {instead}"
+        )
 
 
 def _safe_bits(part: Dimension, upper: str) -> NamedInteger:
@@ -109,7 +121,7 @@ def _safe_bits(part: Dimension, upper: str) -> NamedInteger:
 
 def _macros(part: Dimension, prefix: str, upper: str) -> list[NamedInteger]:
     names = {"AT": f"{prefix}_AT{part.suffix}", "G": f"{prefix}_G{part.suffix}_num", "BT": f"{prefix}_BT{part.suffix}"}
-    return [_checked(macro) for macro in transform_constants(part, upper, names)]
+    return transform_constants(part, upper, names)
 
 
 def _functions(part: Dimension, prefix: str, safe_bits: int) -> list[CFunction]:
@@ -173,7 +185,8 @@ def c_context(algorithm: Algorithm, request: ExportRequest) -> dict[str, Any]:
     prefix, upper = request.prefix, request.prefix.upper()
     parts = dimensions(algorithm)
     sizes = size_constants(algorithm, upper)
-    constants = [_macros(part, prefix, upper) for part in parts]  # checked first: a constant beyond 64 bits
+    _check_scale(algorithm, parts, upper)
+    constants = [_macros(part, prefix, upper) for part in parts]
     safe = [_safe_bits(part, upper) for part in parts]
     return {
         "prefix": prefix,

@@ -148,6 +148,14 @@ def check_layer(x: np.ndarray, w: np.ndarray, kernel: int | None = None) -> None
         raise InputError(f"the input has {x.shape[1]} channels, the weights read {w.shape[1]}")
 
 
+def output_size(x_padded: np.ndarray, kernel: int, stride: int = 1) -> tuple[int, int]:
+    """(Ho, Wo) of the layer on x_padded (N, C, H, W); InputError when the kernel does not fit."""
+    height, width = x_padded.shape[2:]
+    if height < kernel or width < kernel:
+        raise InputError(f"a {height}x{width} input (padded) is smaller than the {kernel}x{kernel} kernel: no output")
+    return (height - kernel) // stride + 1, (width - kernel) // stride + 1
+
+
 def tiles(x: np.ndarray, tile: int, kernel: int) -> tuple[np.ndarray, tuple[int, int]]:
     """The overlapping n x n input tiles (N, C, TH, TW, n, n) of an already padded x (N, C, H, W), and the
     output size (Ho, Wo) = (H - r + 1, W - r + 1).
@@ -157,9 +165,7 @@ def tiles(x: np.ndarray, tile: int, kernel: int) -> tuple[np.ndarray, tuple[int,
     """
     n = tile + kernel - 1
     height, width = x.shape[2:]
-    out = (height - kernel + 1, width - kernel + 1)
-    if min(out) < 1:
-        raise InputError(f"a {height}x{width} input (padded) is smaller than the {kernel}x{kernel} kernel: no output")
+    out = output_size(x, kernel)
     rows, cols = (-(-size // tile) for size in out)
     padded = _zero_pad(x, 0, 0, rows * tile + kernel - 1 - height, cols * tile + kernel - 1 - width)
     windows = sliding_window_view(padded, (n, n), axis=(2, 3))
@@ -190,10 +196,10 @@ def _filter_transform(w: np.ndarray, lt: LayerTransforms, g: np.ndarray) -> np.n
 def _output_transform(m: np.ndarray, lt: LayerTransforms, shape: tuple[int, int, int], at: np.ndarray) -> np.ndarray:
     """Y (N, C_out, Ho, Wo): at applied to every tile's products, tiles stitched and cropped."""
     batch, rows, cols = _tile_grid(shape, lt.tile)
-    products, positions, c_out = m.shape
-    if products != lt.products or positions != batch * rows * cols:
+    count, positions, c_out = m.shape
+    if count != lt.products or positions != batch * rows * cols:
         raise ValueError(f"products of shape {m.shape} do not match {lt.name} on {batch}x{rows}x{cols} tiles")
-    y = (at @ m.reshape(products, positions * c_out)).reshape(lt.tile, lt.tile, batch, rows, cols, c_out)
+    y = (at @ m.reshape(count, positions * c_out)).reshape(lt.tile, lt.tile, batch, rows, cols, c_out)
     y = y.transpose(2, 5, 3, 0, 4, 1).reshape(batch, c_out, rows * lt.tile, cols * lt.tile)
     return y[:, :, : shape[1], : shape[2]]
 
@@ -248,9 +254,8 @@ def fast_conv2d(
     check_layer(x, w, lt.kernel)
     dtype = float_dtype(x, w)
     x_padded = pad_input(x.astype(dtype, copy=False), padding)
-    _, out = tiles(x_padded, lt.tile, lt.kernel)
     m = products(filter_transform(w.astype(dtype, copy=False), lt), input_transform(x_padded, lt))
-    return _with_bias(output_transform(m, lt, (x.shape[0], *out)), bias)
+    return _with_bias(output_transform(m, lt, (x.shape[0], *output_size(x_padded, lt.kernel))), bias)
 
 
 def _integer_input(*arrays: np.ndarray) -> None:
@@ -284,6 +289,8 @@ def direct_conv2d(
     C_in r^2 max|x| max|w| and returned as int64 when that bound is below 2^63, as Python ints otherwise;
     float inputs give float32 when both are float32, float64 otherwise."""
     check_layer(x, w)
+    if stride < 1:
+        raise InputError(f"stride must be at least 1, got {stride}")
     kernel = w.shape[2]
     integer = x.dtype.kind in "iuO" and w.dtype.kind in "iuO"
     if integer:
@@ -294,10 +301,7 @@ def direct_conv2d(
         dtype = float_dtype(x, w)
     x_padded = pad_input(x.astype(dtype, copy=False), padding)
     w = w.astype(dtype, copy=False)
-    height, width = x_padded.shape[2:]
-    if height < kernel or width < kernel:
-        raise InputError(f"a {height}x{width} input (padded) is smaller than the {kernel}x{kernel} kernel: no output")
-    out = ((height - kernel) // stride + 1, (width - kernel) // stride + 1)
+    out = output_size(x_padded, kernel, stride)
     y = sum(
         np.tensordot(
             x_padded[:, :, u : u + stride * (out[0] - 1) + 1 : stride, v : v + stride * (out[1] - 1) + 1 : stride],
@@ -428,7 +432,7 @@ def fast_conv2d_exact(
     largest_x, largest_w = _largest(x), _largest(w)
     dtype = exact_layer_dtype(lt, x.shape[1], largest_x, largest_w)
     x_padded = pad_input(x.astype(dtype, copy=False), padding)
-    _, out = tiles(x_padded, lt.tile, lt.kernel)
+    out = output_size(x_padded, lt.kernel)
     bt, g, at = (matrix.astype(dtype) for matrix in (lt.BT_num, lt.G_num, lt.AT_num))
     m = products(_filter_transform(w.astype(dtype, copy=False), lt, g), _input_transform(x_padded, lt, bt))
     y = _output_transform(m, lt, (x.shape[0], *out), at)

@@ -34,10 +34,10 @@ from .engine import (
     filter_transform,
     input_transform,
     layer_transforms,
+    output_size,
     output_transform,
     pad_input,
     products,
-    tiles,
 )
 
 Method = Literal["max", "mse"]
@@ -170,7 +170,7 @@ def quantized_fast_conv2d(
             f"output channels: expected ({lt.products},) and ({lt.products}, {w.shape[0]})"
         )
     x_padded = pad_input(x.astype(np.float64, copy=False), padding)
-    _, out = tiles(x_padded, lt.tile, lt.kernel)
+    out = output_size(x_padded, lt.kernel)
     vq = quantize(input_transform(x_padded, lt), v_scales[:, None, None], bits)
     uq = quantize(filter_transform(w.astype(np.float64, copy=False), lt), u_scales[:, :, None], bits)
     m = _integer_products(uq, vq, bits) * (v_scales[:, None, None] * u_scales[:, None, :])

@@ -14,7 +14,7 @@ from .integers import ScaledMatrix, scaled
 from .layer import LayerShape
 from .naming import default_prefix
 
-FORMATS = ("json", "c", "verilog", "mlir", "npz", "latex")
+FORMATS = ("json", "c", "verilog", "mlir", "onnx", "npz", "latex")
 DEFAULT_VERILOG_WIDTH = 8
 
 

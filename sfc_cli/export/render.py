@@ -77,11 +77,15 @@ def _context_builder(output_format: str) -> Callable[[Algorithm, ExportRequest],
 
 def export_bytes(algorithm: Algorithm, request: ExportRequest, template_dir: Path | None = None) -> bytes:
     """What ``sfc export`` writes, to a file or standard output: the text formats in UTF-8 (``render``), npz as
-    the binary archive of ``npz.npz_bytes``."""
+    the binary archive of ``npz.npz_bytes``, onnx as the serialised model of ``onnx_layer.onnx_bytes``."""
     if request.output_format == "npz":
         from .npz import npz_bytes
 
         return npz_bytes(algorithm, request.named(algorithm.name))
+    if request.output_format == "onnx":
+        from .onnx_layer import onnx_bytes
+
+        return onnx_bytes(algorithm, request.named(algorithm.name))
     return render(algorithm, request, template_dir).encode("utf-8")
 
 

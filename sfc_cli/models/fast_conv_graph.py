@@ -24,13 +24,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import onnx
 
-from ..layers.engine import LayerTransforms, filter_transform
+from ..errors import InputError
+from ..layers.engine import LayerTransforms, accumulator_bits, filter_transform
 from ..layers.quantize import quantize
 from .onnx_model import ConvSite, is_eligible
 from .qdq import GraphBuilder, required_opset
 
 if TYPE_CHECKING:
     from ..algorithm import Algorithm
+    from ..export.layer import LayerShape
     from ..layers.quantize import FastLayerQuantization
 
 
@@ -167,4 +169,72 @@ def fast_conv_model(
     opset = [onnx.helper.make_opsetid("", required_opset(None if quantization is None else quantization.bits))]
     model = onnx.helper.make_model(graph, opset_imports=opset, producer_name="sfc")
     model.ir_version = onnx.helper.find_min_ir_version_for(opset)
+    return model
+
+
+INTEGER_INPUTS = {"i8": (onnx.TensorProto.INT8, 128), "i16": (onnx.TensorProto.INT16, 32768)}
+"""Integer layer element types: the ONNX type and the largest magnitude of an input or weight."""
+FLOAT32_EXACT = 2**24
+"""Integers below this magnitude are exact in float32: the input transform's Conv stays exact under it."""
+
+
+def layer_model(algorithm: Algorithm, layer: LayerShape) -> onnx.ModelProto:
+    """The whole layer as an ONNX model with inputs X (N, C_in, H, W) and W (C_out, C_in, r, r) and output Y
+    (N, C_out, Ho, Wo), zero padding ``layer.padding``, no bias (the caller adds it).
+
+    f32: float32 throughout (constants rounded once to float32). i8/i16: exact integers, Y the exact correlation:
+    the input transform is the Conv with BT2's numerators in float32 (exact: every value is an integer below
+    2^24), then int32 or int64 as proved enough for every later stage (U = G2_num W,
+    M = U V over channels, AT2_num M: ``accumulator_bits``), divided exactly by the common denominator at the end."""
+    lt = LayerTransforms.of(algorithm)
+    layer.check(lt.kernel)
+    tiling = Tiling.of(lt, layer.c_in, layer.c_out, (layer.height, layer.width), (layer.padding,) * 4)
+    graph = GraphBuilder("layer/")
+    taps = lt.kernel * lt.kernel
+    if layer.dtype == "f32":
+        element, x = onnx.TensorProto.FLOAT, "X"
+        dtype, bt, g, at = np.float32, lt.BT, lt.G, lt.AT
+    else:
+        element, largest = INTEGER_INPUTS[layer.dtype]
+        if largest * int(np.abs(lt.BT_num).sum(axis=1).max()) >= FLOAT32_EXACT:
+            raise InputError(f"{algorithm.name}: its input transform of {layer.dtype} inputs is not exact in float32")
+        widths = accumulator_bits(lt, layer.c_in, largest.bit_length(), largest.bit_length())
+        widest = max(widths.v, widths.u, widths.m, widths.y)
+        if widest > 64:
+            raise InputError(
+                f"{algorithm.name} with {layer.c_in} input channels of {layer.dtype} needs {widest}-bit sums"
+            )
+        dtype = np.int32 if widest <= 32 else np.int64
+        x = graph.node("Cast", ["X"], "X_float", to=onnx.TensorProto.FLOAT)
+        bt, g, at = lt.BT_num, lt.G_num, lt.AT_num
+    v = input_transform_nodes(graph, x, lt, tiling, bt)
+    weights = "W"
+    if dtype is not np.float32:
+        v = graph.node("Cast", [v], "V_integers", to=onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dtype)))
+        weights = graph.node("Cast", ["W"], "W_integers", to=onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dtype)))
+    w = graph.node("Reshape", [weights, graph.shape("W_rows", [layer.c_out * layer.c_in, taps])], "W_rows")
+    u = graph.node("MatMul", [w, graph.constant("G_T", np.ascontiguousarray(g.T).astype(dtype))], "filter_transform")
+    u = graph.node("Transpose", [u], "U_positions", perm=[1, 0])
+    u = graph.node("Reshape", [u, graph.shape("U", [lt.products, layer.c_out, layer.c_in])], "U")
+    mm = graph.node("MatMul", [u, v], "products")
+    y = output_transform_nodes(graph, mm, lt, tiling, np.asarray(at).astype(dtype))
+    if dtype is not np.float32:
+        y = graph.node("Div", [y, graph.constant("denominator", np.array(lt.denominator, dtype=dtype))], "exact")
+    graph.nodes[-1].output[0] = "Y"
+    out_element = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+    inputs = [
+        onnx.helper.make_tensor_value_info("X", element, ["N", layer.c_in, layer.height, layer.width]),
+        onnx.helper.make_tensor_value_info("W", element, [layer.c_out, layer.c_in, lt.kernel, lt.kernel]),
+    ]
+    outputs = [
+        onnx.helper.make_tensor_value_info("Y", out_element, ["N", layer.c_out, tiling.out_height, tiling.out_width])
+    ]
+    opset = [onnx.helper.make_opsetid("", required_opset(None))]
+    model = onnx.helper.make_model(
+        onnx.helper.make_graph(graph.nodes, algorithm.name, inputs, outputs, graph.initializers),
+        opset_imports=opset,
+        producer_name="sfc",
+    )
+    model.ir_version = onnx.helper.find_min_ir_version_for(opset)
+    onnx.checker.check_model(model, full_check=True)
     return model

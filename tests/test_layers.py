@@ -271,6 +271,24 @@ def test_quantized_fast_layer(name: str) -> None:
             assert relative_rms(y, reference) < 1e-3
 
 
+def test_mse_calibration_of_a_fast_layer() -> None:
+    """Per position, the V quantization error of mse scales is at most that of max scales on the calibration
+    tiles; U likewise per (position, output channel)."""
+    lt = LayerTransforms.of(ALGORITHMS["SFC-6(6x6,3x3)"])
+    x, w, _ = _gaussian_layer(4)
+    x_padded = pad_input(x, 1)
+    v, u = input_transform(x_padded, lt), filter_transform(w, lt)
+    by_method = {method: calibrate_fast_layer(x_padded, w, lt, 6, method) for method in ("max", "mse")}
+    v_errors = {
+        m: np.mean((fake_quantize(v, q.v_scales[:, None, None], 6) - v) ** 2, axis=(1, 2)) for m, q in by_method.items()
+    }
+    u_errors = {
+        m: np.mean((fake_quantize(u, q.u_scales[:, :, None], 6) - u) ** 2, axis=2) for m, q in by_method.items()
+    }
+    assert np.all(v_errors["mse"] <= v_errors["max"]) and np.all(u_errors["mse"] <= u_errors["max"])
+    assert np.sum(v_errors["mse"]) < np.sum(v_errors["max"])
+
+
 def test_sfc_quantizes_better_than_winograd_at_8_bits() -> None:
     x, w, _ = _gaussian_layer(11, channels=16)
     reference = direct_conv2d(x, w, None, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 from fractions import Fraction
 
 import pytest
@@ -96,6 +97,8 @@ def test_literature_is_placed_against_the_front(small_search):
         (("--budget", "0"), "--budget must be a positive number"),
         (("--plot", "front.txt"), "--plot writes .png or .svg files"),
         (("--samples", "0"), "--samples must be between 1 and"),
+        (("--seed", "-1"), "--seed must be at least 0, got -1"),
+        (("--budget", "nan"), "--budget must be a positive number"),
     ],
 )
 def test_bad_options_one_line_exit_2(args, message):
@@ -111,3 +114,22 @@ def test_budget_stops_cleanly_with_a_front_and_plots_it(tmp_path):
     assert result["front"] and all(e["command"].startswith("sfc derive") for e in result["front"])
     assert plot.read_text().startswith("<?xml") and "sfc search: kernel 3" in plot.read_text()
     assert f"sfc: wrote {plot}" in run.stderr
+
+
+@pytest.mark.parametrize("budget", ["inf", "1e308"])
+def test_a_budget_beyond_any_clock_is_no_budget(budget):
+    """inf (and any budget too large for the clock's timeouts) screens every candidate, as no --budget does."""
+    run = run_sfc("search", "--max-tile", "2", "--samples", "16", "--format", "json", "--budget", budget)
+    assert run.code == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert not result["stopped_by_budget"]
+    assert result["scored"] + result["undefined"] == result["candidates"] - result["pruned"]
+
+
+def test_workers_are_capped_at_the_core_count():
+    from sfc_cli.commands.search.options import search_settings
+
+    cores = os.cpu_count() or 1
+    assert search_settings(3, 2, 2, 16, None, 0, 1000, None).workers == cores
+    assert search_settings(3, 2, 2, 16, None, 0, None, None).workers == cores
+    assert search_settings(3, 2, 2, 16, None, 0, 1, None).workers == 1

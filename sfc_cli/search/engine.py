@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -170,8 +171,9 @@ def score_all(
     on_done: Callable[[Progress], None] = lambda progress: None,
 ) -> tuple[list[Scored], Progress]:
     """Score candidates on ``workers`` processes, in order, at most a few in flight per worker (memory
-    stays that of the workers). Past ``deadline`` (time.monotonic) nothing more is started; the result
-    is in candidate order whatever the completion order."""
+    stays that of the workers). Past ``deadline`` (time.monotonic; math.inf or any time too far for the
+    clock is no deadline) nothing more is started; the result is in candidate order whatever the
+    completion order."""
     progress, results = Progress(), {}
     pending = list(enumerate(candidates))[::-1]
     context = multiprocessing.get_context("fork")
@@ -180,7 +182,7 @@ def score_all(
         while pending or running:
             while pending and len(running) < 4 * workers and not progress.out_of_time:
                 running.add(pool.submit(_score_in_worker, *pending.pop()))
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            timeout = None if deadline is None else min(max(0.0, deadline - time.monotonic()), threading.TIMEOUT_MAX)
             finished, running = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
             for future in finished:
                 index, scored = future.result()

@@ -11,15 +11,16 @@ from typing import Annotated, Literal
 import typer
 
 from ...errors import InputError
+from ...request import MAX_SAMPLES
 from ..common import (
     PROGRESS_LABEL_WIDTH,
     DimsOption,
-    KernelOption,
     QuietOption,
     fail,
     writing_stdout,
     wrote,
 )
+from .limits import MAX_KERNEL, MIN_KERNEL, MIN_TILE
 
 NAME = "search"
 EPILOG = (
@@ -31,9 +32,13 @@ EPILOG = (
 
 
 def command(
-    kernel: KernelOption = 3,
+    kernel: Annotated[
+        int, typer.Option("--kernel", "-r", help=f"Kernel size r (per dimension), {MIN_KERNEL} to {MAX_KERNEL}.")
+    ] = 3,
     dims: DimsOption = 2,
-    max_tile: Annotated[int, typer.Option("--max-tile", help="Largest output tile tried; tiles start at 2.")] = 8,
+    max_tile: Annotated[
+        int, typer.Option("--max-tile", help=f"Largest output tile tried; tiles start at {MIN_TILE}.")
+    ] = 8,
     metric: Annotated[
         Literal["int8", "fp16", "bound"],
         typer.Option(
@@ -44,13 +49,20 @@ def command(
     ] = "int8",
     budget: Annotated[
         float | None,
-        typer.Option("--budget", help="Seconds of screening at most; then the best front so far is re-measured."),
+        typer.Option(
+            "--budget",
+            help="Seconds of screening at most; then the best front so far is re-measured (inf: no budget, "
+            "the default).",
+        ),
     ] = None,
     samples: Annotated[
-        int, typer.Option("--samples", help="Tiles for re-measuring the front (screening uses 512).")
+        int,
+        typer.Option("--samples", help=f"Tiles for re-measuring the front, 1 to {MAX_SAMPLES} (screening uses 512)."),
     ] = 4096,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random data and kernels.")] = 0,
-    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: every core).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random data and kernels (0 or more).")] = 0,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes, at most one per core (default: every core).")
+    ] = None,
     plot: Annotated[
         str | None, typer.Option("--plot", metavar="<file>", help="Also draw the front to this .png or .svg file.")
     ] = None,
@@ -68,10 +80,10 @@ def command(
         from ...search.engine import search as run_search
         from .options import search_settings
 
-        settings = search_settings(kernel, dims, max_tile, samples, budget, workers, plot)
+        settings = search_settings(kernel, dims, max_tile, samples, budget, seed, workers, plot)
         with searching_progress(quiet) as on_progress:
             result = run_search(
-                settings.candidates, settings.literature, metric, samples, seed, budget, workers, on_progress
+                settings.candidates, settings.literature, metric, samples, seed, budget, settings.workers, on_progress
             )
     except InputError as error:
         fail(str(error))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .commands import derive, docs, error_report, export, search
+from .commands import derive, docs, error_report, export, quantize, search
 from .commands.common import writing_stdout
 
 app = typer.Typer(
@@ -17,7 +17,7 @@ app = typer.Typer(
     epilog="Example: sfc derive --tile 6 --kernel 3",
 )
 
-COMMANDS = (derive, export, error_report, search, docs)
+COMMANDS = (derive, export, error_report, quantize, search, docs)
 """In the order ``sfc --help`` lists them."""
 
 for module in COMMANDS:

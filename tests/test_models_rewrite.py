@@ -3,6 +3,7 @@ layer engine's quantized layers, BatchNormalization folds, bad models are one li
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
+from PIL import Image
 
 from benchmarks.model_builders import resnet20_cifar, tiny_cnn
 from sfc_cli.algorithm import Algorithm
@@ -30,6 +32,8 @@ from sfc_cli.models.onnx_model import conv_sites, fold_batchnorm, is_eligible, l
 from sfc_cli.models.rewrite import calibrate, eligible_sites, prepare, rewrite
 from sfc_cli.request import AlgorithmRequest, build_algorithm
 
+from .helpers import one_error_line, run_sfc
+
 CATALOG = (
     ("winograd", 2, 3),
     ("winograd", 4, 3),
@@ -42,6 +46,8 @@ CATALOG = (
     ("winograd", 2, 7),
     ("sfc", 4, 7),
 )
+WINOGRAD_4X4 = ("--algo", "winograd", "--tile", "4")
+WINOGRAD_5X5 = ("--algo", "winograd", "--tile", "2", "--kernel", "5")
 FIXTURES = sorted((Path(__file__).parent / "models").glob("*.onnx"))
 
 
@@ -258,3 +264,44 @@ def test_exported_models_load_and_rewrite_with_other_nodes_unchanged(path: Path)
     x = random_input(shape, seed=0)
     expected, got = run(model, x)[0], run(fast, x)[0]
     assert np.abs(got - expected).max() <= 1e-4 * np.abs(expected).max()
+
+
+def test_sfc_quantize_writes_a_model_onnxruntime_runs(tmp_path: Path) -> None:
+    model_path = _write(tmp_path, "model.onnx", tiny_cnn(kernel=3, size=(11, 13)))
+    images = tmp_path / "images"
+    rng = np.random.default_rng(0)
+    for label in ("cat", "dog"):
+        (images / label).mkdir(parents=True)
+        for k in range(3):
+            Image.fromarray(rng.integers(0, 256, (11, 13, 3), dtype=np.uint8)).save(images / label / f"{k}.png")
+    x = np.stack([np.asarray(Image.open(p), dtype=np.float32).transpose(2, 0, 1) / 255 for p in images.rglob("*.png")])
+    expected = run(onnx.load(model_path), x)[0]
+    for args, tolerance in (("--bits none", 1e-4), (f"--bits 6 --calibrate {images} --calibration 4", 0.1)):
+        out = tmp_path / "out.onnx"
+        result = run_sfc("quantize", str(model_path), *WINOGRAD_4X4, *args.split(), "-o", str(out))
+        assert result.code == 0 and result.stdout == "" and result.stderr.startswith(f"sfc: wrote {out}"), result
+        got = run(onnx.load(out), x)[0]
+        assert 0 < np.abs(got - expected).max() <= tolerance * np.abs(expected).max()
+
+
+def test_sfc_quantize_bad_input_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    good = tiny_cnn(kernel=3)
+    future = onnx.ModelProto()
+    future.CopyFrom(good)
+    future.opset_import[0].version = 30
+    channels_last = tiny_cnn(kernel=3, in_channels=13, size=(13, 3))
+    (tmp_path / "text.onnx").write_text("not a model\n")
+    (tmp_path / "corrupt.onnx").write_bytes(good.SerializeToString()[:300])
+    cases = {
+        "text.onnx": "is not",
+        "corrupt.onnx": "is not",
+        _write(tmp_path, "future.onnx", future).name: "uses ONNX opset 30; sfc reads opsets 7 to 21",
+        _write(tmp_path, "nhwc.onnx", channels_last).name: r"channels last \(NHWC\)",
+        _write(tmp_path, "good.onnx", good).name: "no Conv in .*good.onnx fits a 5x5 kernel: its Convs are 3x3 \\(2\\)",
+    }
+    out = tmp_path / "out.onnx"
+    for name, message in cases.items():
+        args = ("quantize", str(tmp_path / name), "--bits", "none", *WINOGRAD_5X5)
+        line = one_error_line(run_sfc(*args, "-o", str(out)))
+        assert re.search(message, line), line
+        assert not out.exists()

@@ -145,18 +145,29 @@ def test_moduli_are_canonical_and_factored():
         ("x, x-1, x+1, x^2+I, inf", "uses 'I'"),
         ("x, x-1, x+1, x^2+, inf", "is not a polynomial in x"),
         ("x, x-1, x+1, 1/x, inf", "is not a polynomial in x"),
-        ("x^9+1", "exponents must be integers from 0 to 8"),
+        ("x^9+1", "the exponent 9 is above 8"),
         ("(x+1)^3*(x^3+2)^2", "degree 9, above the supported 8"),
         ("x, x-1, x+1, x^2+1, inf, inf", "infinity appears more than once"),
         ("x, x-1, 3, x^2+x+1, inf", "has degree 0"),
         ("x, x-1,, inf", "malformed moduli list"),
-        ("x^(1/2)", "exponents must be integers"),
-        ("x - 1234567", "at most 6 digits"),
+        ("x^(1/2)", "the exponent '(1/2)' is not a whole number"),
+        ("x^2.0", "the exponent '2.0' is not a whole number"),
+        ("x^-1", "^ must be followed by a whole exponent"),
+        ("(x^2+1)^99999999", "the exponent 99999999 is above 8"),
+        ("x^8^8", "raises a power to a power"),
+        ("(" * 50 + "x" + ")" * 50, "is 101 characters long, above the supported 80"),
+        ("x^2+1e-3", "writes '1e-3' in scientific notation"),
+        ("x^2+\u0663", "uses the character '\u0663'"),
+        ("x - 1234567", "the number 1234567 has more than 6 digits"),
     ],
 )
 def test_bad_moduli_are_one_line_and_exit_2(moduli, message):
     with pytest.raises(InputError, match=re.escape(message)):
         crt(4, 3, moduli)
+
+
+def test_a_parenthesised_exponent_is_an_exponent():
+    assert parse_moduli("x^(2)+1, (x-1)^(3)") == parse_moduli("x^2+1, (x-1)^3")
 
 
 def test_cli_bad_moduli_one_line():

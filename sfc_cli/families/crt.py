@@ -58,10 +58,15 @@ MAX_MODULUS_DEGREE = 8
 """A modulus of higher degree is refused: Toom-Cook in a field of degree D needs 2D - 2 points, and
 beyond 8 their powers make transforms no one would run."""
 MAX_MODULUS_TEXT = 80
+MAX_COEFFICIENT_DIGITS = 6
+MAX_POWERS = 3
 X = (Fraction(0), Fraction(1))
 _INFINITY = re.compile(r"(inf|infinity|∞)\s*(?:(?:\^|\*\*)\s*(\d{1,2}))?")
+_SCIENTIFIC = re.compile(r"(?<![\w.])(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+")
 _NAMES = re.compile(r"[^\W\d]+")
-_ALLOWED = re.compile(r"[0-9x+\-*/^().\s]*")
+_ALLOWED = re.compile(r"[0-9x+\-*/^().\s]")
+_EXPONENT = re.compile(r"\^\s*(\((?P<inner>[^()]*)\)|(?P<plain>[0-9.]*))\s*(?P<next>\^?)")
+_NUMBER = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -74,24 +79,62 @@ class Modulus:
     factors: tuple[tuple[tuple[Fraction, ...], int], ...]
 
 
-def _polynomial(item: str) -> Poly:
-    import sympy
-    from sympy.parsing.sympy_parser import implicit_multiplication_application as implicit
-    from sympy.parsing.sympy_parser import parse_expr, rationalize, standard_transformations
-
+def _check_text(item: str) -> str:
+    """The modulus text with ``**`` written ``^``, once every check that needs no parsing has passed;
+    each refusal names the problem (checked before SymPy sees the text: a large power takes minutes)."""
+    if len(item) > MAX_MODULUS_TEXT:
+        raise InputError(f"modulus {item!r} is {len(item)} characters long, above the supported {MAX_MODULUS_TEXT}")
+    scientific = _SCIENTIFIC.search(item)
+    if scientific:
+        raise InputError(
+            f"modulus {item!r} writes {scientific.group()!r} in scientific notation: write coefficients as "
+            "integers, decimals or fractions (0.001 or 1/1000)"
+        )
     names = set(_NAMES.findall(item)) - {"x"}
     if names:
         raise InputError(
             f"modulus {item!r} uses {sorted(names)[0]!r}: moduli are polynomials in x with rational coefficients, "
             "or inf"
         )
-    if len(item) > MAX_MODULUS_TEXT or not _ALLOWED.fullmatch(item) or re.search(r"\d{7}", item):
-        raise InputError(f"modulus {item!r} is not a polynomial in x with rational coefficients of at most 6 digits")
+    stray = next((c for c in item if not _ALLOWED.fullmatch(c)), None)
+    if stray is not None:
+        raise InputError(
+            f"modulus {item!r} uses the character {stray!r}: write moduli with x, ASCII digits, + - * / ^ . and "
+            "parentheses"
+        )
     text = item.replace("**", "^")
-    if any(not e or int(e) > MAX_MODULUS_DEGREE for e in re.findall(r"\^\s*(\d*)", text)):
-        raise InputError(f"modulus {item!r}: exponents must be integers from 0 to {MAX_MODULUS_DEGREE}")
-    if text.count("^") > 3:
-        raise InputError(f"modulus {item!r}: at most 3 powers per modulus")
+    for power in _EXPONENT.finditer(text):
+        exponent = power.group("plain") if power.group("inner") is None else power.group("inner").strip()
+        if not power.group(1):
+            raise InputError(f"modulus {item!r}: ^ must be followed by a whole exponent in digits, as in x^2")
+        if not _NUMBER.fullmatch(exponent):
+            raise InputError(
+                f"modulus {item!r}: the exponent {power.group(1)!r} is not a whole number; write exponents as "
+                "digits, as in x^2"
+            )
+        if int(exponent) > MAX_MODULUS_DEGREE:
+            raise InputError(
+                f"modulus {item!r}: the exponent {exponent} is above {MAX_MODULUS_DEGREE}, the largest degree"
+            )
+        if power.group("next"):
+            raise InputError(f"modulus {item!r} raises a power to a power: write the product of the exponents")
+    if text.count("^") > MAX_POWERS:
+        raise InputError(f"modulus {item!r}: at most {MAX_POWERS} powers per modulus")
+    long_number = next((n for n in _NUMBER.findall(text) if len(n) > MAX_COEFFICIENT_DIGITS), None)
+    if long_number is not None:
+        raise InputError(
+            f"modulus {item!r}: the number {long_number} has more than {MAX_COEFFICIENT_DIGITS} digits, "
+            f"the most a coefficient may have"
+        )
+    return text
+
+
+def _polynomial(item: str) -> Poly:
+    import sympy
+    from sympy.parsing.sympy_parser import implicit_multiplication_application as implicit
+    from sympy.parsing.sympy_parser import parse_expr, rationalize, standard_transformations
+
+    text = _check_text(item)
     x = sympy.Symbol("x")
     try:
         expression = parse_expr(
@@ -100,7 +143,7 @@ def _polynomial(item: str) -> Poly:
             transformations=(*standard_transformations, implicit, rationalize),
         )
         return sympy.Poly(expression, x, domain=sympy.QQ)
-    except Exception:  # the text passed the whitelist above; whatever SymPy rejects is a malformed modulus
+    except Exception:  # the text passed the checks above; whatever SymPy rejects is a malformed modulus
         raise InputError(f"modulus {item!r} is not a polynomial in x with rational coefficients") from None
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from sfc_cli import files
 from sfc_cli.errors import InputError
+from sfc_cli.export.content import ExportRequest
 from sfc_cli.export.naming import check_prefix, default_prefix
+from sfc_cli.export.render import render
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 from .export_support import REPO, exported
 from .helpers import one_error_line, run_sfc
@@ -137,6 +141,31 @@ def test_prefixes():
     for bad in ("", "_x", "a b", "wire", "int", "namespace", "always_ff", "é"):
         with pytest.raises(InputError):
             check_prefix(bad)
+
+
+def _guard(request: AlgorithmRequest) -> str:
+    """The include guard of the C header exported under the default name."""
+    text = render(build_algorithm(request), ExportRequest("c"))
+    return next(line.split()[1] for line in text.splitlines() if line.startswith("#ifndef "))
+
+
+def test_default_names_differ_whenever_the_algorithms_do():
+    """Only the family's default of a name (its chosen points or N and corrections, fractions in G) keeps
+    the bare name; any other choice appends a stable hash of its options, so headers never collide."""
+    variants = [
+        AlgorithmRequest("winograd", 4),
+        AlgorithmRequest("winograd", 4, points="0,-1,1,1/2,-2,inf"),
+        AlgorithmRequest("winograd", 4, fractions_in="B"),
+        AlgorithmRequest("crt", 4, moduli="x, x-1, x+1, x^2+1, inf"),
+        AlgorithmRequest("crt", 4, moduli="x, x-1, x+1, x^2+x+1, inf"),
+        AlgorithmRequest("sfc", 6, dft=6, corrections="0,2"),
+        AlgorithmRequest("sfc", 6),
+    ]
+    guards = [_guard(request) for request in variants]
+    assert len(set(guards)) == len(guards)
+    assert guards[0] == "F_4X4_3X3_H_INCLUDED" and guards[-1] == "SFC6_6X6_3X3_H_INCLUDED"
+    assert re.fullmatch("F_4X4_3X3_[0-9A-F]{8}_H_INCLUDED", guards[1])
+    assert _guard(AlgorithmRequest("winograd", 4, points="0,1,-1,2,-2,inf")) == guards[0]
 
 
 def test_templates_live_at_the_top_level_of_the_repo():

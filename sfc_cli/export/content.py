@@ -9,7 +9,9 @@ from functools import cached_property
 from .. import __version__
 from ..algebra.bilinear import Transforms
 from ..algebra.transform_programs import TransformPrograms
-from ..algorithm import CONVENTION, Algorithm, CrtParameters, SfcParameters, point_text
+from ..algorithm import CONVENTION, Algorithm, CrtParameters, SfcParameters, WinogradParameters, point_text
+from ..families.sfc import choose_parameters
+from ..families.winograd import default_points
 from .integers import ScaledMatrix, scaled
 from .layer import LayerShape
 from .naming import default_prefix
@@ -31,8 +33,8 @@ class ExportRequest:
     width: int = DEFAULT_VERILOG_WIDTH
     layer: LayerShape | None = None
 
-    def named(self, algorithm_name: str) -> ExportRequest:
-        return self if self.prefix else replace(self, prefix=default_prefix(algorithm_name))
+    def named(self, algorithm: Algorithm) -> ExportRequest:
+        return self if self.prefix else replace(self, prefix=default_prefix(algorithm.name, variant(algorithm)))
 
 
 @dataclass(frozen=True)
@@ -128,18 +130,36 @@ def divisor_lines(algorithm: Algorithm, upper: str) -> list[str]:
     return lines
 
 
-def command_line(algorithm: Algorithm, request: ExportRequest) -> str:
-    """The command that reproduces the export, with every option explicit and no file paths."""
+def parameter_options(algorithm: Algorithm) -> str:
+    """The family's options that rebuild the algorithm: --dft and --corrections, --moduli or --points."""
     params = algorithm.parameters
     if isinstance(params, SfcParameters):
-        choice = f"--dft {params.dft} --corrections {params.corrections[0]},{params.corrections[1]}"
-    elif isinstance(params, CrtParameters):
-        choice = f'--moduli "{", ".join(params.moduli)}"'
-    else:
-        choice = "--points " + ",".join(point_text(p) for p in params.points)
+        return f"--dft {params.dft} --corrections {params.corrections[0]},{params.corrections[1]}"
+    if isinstance(params, CrtParameters):
+        return f'--moduli "{", ".join(params.moduli)}"'
+    return "--points " + ",".join(point_text(p) for p in params.points)
+
+
+def variant(algorithm: Algorithm) -> str | None:
+    """What tells the algorithm apart from others of the same name, None when nothing does.
+
+    Names say the family, tile and kernel (and SFC's N), not the parameters: the family's default choice
+    with fractions in G is None; any other (other points or corrections, fractions in A or B, and every
+    CRT set) is its parameter options and --fractions-in, from which the default prefix takes a hash."""
+    if algorithm.fractions_in == "G":
+        params = algorithm.parameters
+        if isinstance(params, SfcParameters) and params == choose_parameters(algorithm.tile, algorithm.kernel):
+            return None
+        if isinstance(params, WinogradParameters) and params.points == default_points(algorithm.tile, algorithm.kernel):
+            return None
+    return f"{parameter_options(algorithm)} --fractions-in {algorithm.fractions_in}"
+
+
+def command_line(algorithm: Algorithm, request: ExportRequest) -> str:
+    """The command that reproduces the export, with every option explicit and no file paths."""
     words = [
         f"sfc export --format {request.output_format} --algo {algorithm.family}",
-        f"--tile {algorithm.tile} --kernel {algorithm.kernel} {choice}",
+        f"--tile {algorithm.tile} --kernel {algorithm.kernel} {parameter_options(algorithm)}",
         f"--dims {algorithm.dims} --fractions-in {algorithm.fractions_in} --name {request.prefix}",
     ]
     if request.output_format == "verilog":

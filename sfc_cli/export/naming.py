@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from ..errors import InputError
@@ -382,9 +383,18 @@ VERILOG_KEYWORDS = frozenset(
 RESERVED = C_KEYWORDS | CPP_KEYWORDS | VERILOG_KEYWORDS
 
 
-def default_prefix(algorithm_name: str) -> str:
-    """``SFC-6(6x6,3x3)`` -> ``sfc6_6x6_3x3``, ``F(4x4,3x3)`` -> ``f_4x4_3x3``."""
-    return re.sub(r"[^a-z0-9]+", "_", algorithm_name.lower().replace("-", "")).strip("_")
+VARIANT_HASH_DIGITS = 8
+"""Hexadecimal digits of SHA-256 that tell variants of one name apart (a collision is one in 4 billion)."""
+
+
+def default_prefix(algorithm_name: str, variant: str | None = None) -> str:
+    """``SFC-6(6x6,3x3)`` -> ``sfc6_6x6_3x3``, ``F(4x4,3x3)`` -> ``f_4x4_3x3``; with a variant (the options
+    that tell the algorithm from the default of its name), ``_`` and the first hex digits of its SHA-256
+    follow: ``F(4x4,3x3)`` with other points -> ``f_4x4_3x3_`` and 8 hex digits."""
+    base = re.sub(r"[^a-z0-9]+", "_", algorithm_name.lower().replace("-", "")).strip("_")
+    if variant is None:
+        return base
+    return f"{base}_{hashlib.sha256(variant.encode()).hexdigest()[:VARIANT_HASH_DIGITS]}"
 
 
 def check_prefix(prefix: str) -> str:

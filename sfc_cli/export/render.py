@@ -81,11 +81,11 @@ def export_bytes(algorithm: Algorithm, request: ExportRequest, template_dir: Pat
     if request.output_format == "npz":
         from .npz import npz_bytes
 
-        return npz_bytes(algorithm, request.named(algorithm.name))
+        return npz_bytes(algorithm, request.named(algorithm))
     if request.output_format == "onnx":
         from .onnx_layer import onnx_bytes
 
-        return onnx_bytes(algorithm, request.named(algorithm.name))
+        return onnx_bytes(algorithm, request.named(algorithm))
     return render(algorithm, request, template_dir).encode("utf-8")
 
 
@@ -110,7 +110,7 @@ def render(algorithm: Algorithm, request: ExportRequest, template_dir: Path | No
     if request.output_format not in TEMPLATES:
         raise ValueError(f"{request.output_format} is not a text format: use export_bytes")
     name = TEMPLATES[request.output_format]
-    context = _context_builder(request.output_format)(algorithm, request.named(algorithm.name))
+    context = _context_builder(request.output_format)(algorithm, request.named(algorithm))
     try:
         text = environment.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as error:

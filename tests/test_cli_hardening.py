@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import subprocess
 import sys
+import zlib
+from pathlib import Path
 
 import pytest
 
-from .helpers import Run
+from .helpers import Run, one_error_line
 
 SFC = (sys.executable, "-m", "sfc_cli")
 JSON_EXPORT = ("export", "--tile", "2", "--dims", "1", "--format", "json")
@@ -62,3 +65,69 @@ def test_documents_are_transliterated_on_a_non_utf8_stdout(name, encoding):
     text = proc.stdout.decode("ascii")
     assert "+-" in text and ("kappa" in text) == (name == "error-model")
     assert not re.search(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4})", text)  # every character spelled out, none escaped
+
+
+# --- items 1 and 11: images that are not regular files, too many pixels, the empty name -------------------
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header says width x height (8-bit grayscale) and that holds no pixel data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def image_error(image: str) -> str:
+    run = subprocess.run(
+        [*SFC, "error-report", "--tile", "6", "--samples", "100", "--image", image], capture_output=True, timeout=60
+    )
+    return one_error_line(Run(run.returncode, run.stdout.decode(), run.stderr.decode()))
+
+
+def test_an_image_must_be_a_regular_file(tmp_path):
+    fifo = tmp_path / "image.pgm"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer forever
+    assert image_error("/dev/zero") == "sfc: error: image '/dev/zero' is not a regular file (a character device)"
+    assert image_error(str(fifo)) == f"sfc: error: image '{fifo}' is not a regular file (a FIFO)"
+    assert image_error(str(tmp_path)) == f"sfc: error: image '{tmp_path}' is not a regular file (a directory)"
+    assert image_error("") == "sfc: error: cannot read image '': an empty path is not a file name"
+
+
+@pytest.mark.parametrize("size", [(30000, 30000), (4097, 4096)])
+def test_an_image_of_too_many_pixels_is_refused_before_decoding(tmp_path, size):
+    png, pgm = tmp_path / "big.png", tmp_path / "big.pgm"
+    png.write_bytes(png_header_only(*size))
+    pgm.write_bytes(f"P5 {size[0]} {size[1]} 255\n".encode())
+    for path in (png, pgm):
+        assert image_error(str(path)) == (
+            f"sfc: error: image '{path}' has more than 16,777,216 pixels (4096x4096), the most sfc reads"
+        )
+
+
+def test_image_folders_read_regular_files_of_bounded_size_only(tmp_path):
+    """Model image folders (sfc_cli.models.images): a FIFO is refused without waiting for a writer, and an
+    image over Pillow's pixel limit in one line, before decoding (the second size is in Pillow's
+    warning-only range, the third beyond its error)."""
+    from PIL import Image
+
+    from sfc_cli.errors import InputError
+    from sfc_cli.models.images import load_image_folder
+
+    def load(folder: Path) -> None:
+        load_image_folder(str(folder), None, (0.5,), (0.5,), 1)
+
+    fifo_folder = tmp_path / "fifo"
+    fifo_folder.mkdir()
+    os.mkfifo(fifo_folder / "a.png")
+    with pytest.raises(InputError, match=r"^'a\.png' in the image folder is not a regular file$"):
+        load(fifo_folder)
+    for side in (10_000, 30_000):
+        folder = tmp_path / str(side)
+        folder.mkdir()
+        (folder / "big.png").write_bytes(png_header_only(side, side))
+        limit = f"{Image.MAX_IMAGE_PIXELS:,}"
+        with pytest.raises(InputError, match=rf"^'big\.png' in the image folder has more than {limit} pixels"):
+            load(folder)

@@ -127,3 +127,24 @@ def test_plain_pgm_pixels_above_the_maximum_are_refused():
     with pytest.raises(ValueError, match="a PGM pixel is 300, above the file's maximum value 255"):
         parse_pgm(b"P2\n2 2\n255\n0 10 300 20\n")
     assert parse_pgm(b"P2\n2 2\n255\n0 10 255 20\n").max() == 1.0
+
+
+def test_image_batches_copy_only_the_tiles_they_use():
+    """Memory of a batch is that of its samples, whatever the image size (a 2048x2048 image holds 115,940
+    tiles of 8x8: 59 MB as float64, which every batch used to copy)."""
+    import tracemalloc
+
+    image = np.random.default_rng(0).random((2048, 2048))
+    shape = Shape(6, 3, 2)
+    tracemalloc.start()
+    try:
+        d, _ = next(DataSource(100, 0, image, "noise").batches(shape))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20 and np.array_equal(d[1].reshape(8, 8), image[0:8, 6:14])
+    which = np.array([5, 0, 115_939])
+    assert np.array_equal(image_tiles(image, shape, which), image_tiles(image, shape)[which])
+    photograph, row = load_grayscale(BUILTIN), Shape(2, 3, 1)  # 1-D: 150 pixel rows of 63 tiles, then again
+    d = np.concatenate([d for d, _ in DataSource(150 * 63 + 70, 0, photograph, BUILTIN).batches(row)])
+    assert np.array_equal(d, np.concatenate([image_tiles(photograph, row), image_tiles(photograph, row)[:70]]))

@@ -89,17 +89,19 @@ class DataSource:
                 yield self._image_batch(shape, start, stop)
 
     def _image_batch(self, shape: Shape, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Samples ``start:stop``: only their tiles are copied from the image."""
         assert self.image is not None
-        tiles = image_tiles(self.image, shape)
+        grid = _tile_grid(self.image, shape)
+        count = math.prod(grid.shape[: grid.ndim - shape.dims])
         which = np.arange(start, stop)
-        passes = which // len(tiles)
+        passes = which // count
         kernels = np.stack(
             [
                 np.random.default_rng([self.seed, k]).standard_normal(shape.taps)
                 for k in range(passes[0], passes[-1] + 1)
             ]
         )
-        return tiles[which % len(tiles)], kernels[passes - passes[0]]
+        return image_tiles(self.image, shape, which % count), kernels[passes - passes[0]]
 
     def describe(self) -> dict[str, object]:
         """JSON-ready: what the samples are, how many, and the seed."""
@@ -110,12 +112,22 @@ class DataSource:
         return {"source": source, "samples": self.samples, "seed": self.seed}
 
 
-def image_tiles(image: np.ndarray, shape: Shape) -> np.ndarray:
-    """Every input tile of the image at stride ``tile`` (1-D: along each pixel row), flattened, raster order."""
+def _tile_grid(image: np.ndarray, shape: Shape) -> np.ndarray:
+    """The input tiles of the image at stride ``tile`` as a view (nothing copied): 2-D, rows x columns of
+    tiles x side x side; 1-D, pixel rows x tiles x side."""
     axes = tuple(range(-shape.dims, 0))
     windows = np.lib.stride_tricks.sliding_window_view(image, (shape.side,) * shape.dims, axis=axes)
-    strided = windows[(Ellipsis, *[slice(None, None, shape.tile)] * shape.dims, *[slice(None)] * shape.dims)]
-    return strided.reshape(-1, shape.inputs)
+    return windows[(Ellipsis, *[slice(None, None, shape.tile)] * shape.dims, *[slice(None)] * shape.dims)]
+
+
+def image_tiles(image: np.ndarray, shape: Shape, which: np.ndarray | None = None) -> np.ndarray:
+    """The input tiles of the image at stride ``tile`` (1-D: along each pixel row), flattened, numbered in
+    raster order: all of them, or (copying only those) the tiles numbered ``which``."""
+    grid = _tile_grid(image, shape)
+    if which is None:
+        return grid.reshape(-1, shape.inputs)
+    leading = grid.shape[: grid.ndim - shape.dims]
+    return grid[np.unravel_index(which, leading)].reshape(len(which), shape.inputs)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 A folder holds either one sub-folder per class (classes in sorted order, label i = the i-th name; images
 anywhere below a class folder) or images only (unlabeled). Files are read with Pillow (PNG, JPEG and
-PGM/PPM); hidden files (a leading dot) are skipped, any other file must be one of those images.
+PGM/PPM); hidden files (a leading dot) are skipped, any other file must be one of those images: a regular
+file (no FIFO or device) of at most Pillow's ``Image.MAX_IMAGE_PIXELS`` pixels (checked before decoding).
 
 Preprocessing, as torchvision's ``ToTensor`` and ``Normalize``: 8-bit pixels / 255 (16-bit / 65535),
 then ``(x - mean[c]) / std[c]`` per channel. A 1-channel model gets luma (Pillow's "L", ITU-R 601-2);
@@ -17,6 +18,7 @@ then the second of every class, ...), so that any prefix of the set (the calibra
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,10 +115,20 @@ def _pixels(
     from PIL import Image, UnidentifiedImageError
 
     name = str(path.relative_to(root))
+    if not path.is_file():  # a FIFO would wait for a writer, a device never end
+        raise InputError(f"{name!r} in the image folder is not a regular file")
+    too_large = f"{name!r} in the image folder has more than {Image.MAX_IMAGE_PIXELS:,} pixels, the most sfc reads"
     try:
-        with Image.open(path) as opened:
+        with warnings.catch_warnings():  # Pillow warns of sizes up to twice its limit: refused here, in one line
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(path)
+        with opened:
+            if opened.width * opened.height > Image.MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(too_large)
             kind, sixteen_bit = opened.format, opened.mode.startswith("I")
             image = opened.convert("F" if sixteen_bit else "L" if channels == 1 else "RGB")
+    except Image.DecompressionBombError:
+        raise InputError(too_large) from None
     except (UnidentifiedImageError, ValueError, SyntaxError):
         raise InputError(f"{name!r} in the image folder is not an image (PNG, JPEG or PGM)") from None
     except OSError as error:

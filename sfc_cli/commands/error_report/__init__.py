@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from ...analysis.images import MAX_PIXELS, MAX_SIDE
 from ...errors import InputError
 from ...request import MAX_SAMPLES, AlgorithmFamily
 from ..common import (
@@ -79,8 +80,8 @@ def command(
         str | None,
         typer.Option(
             "--image",
-            help="Measure on this grayscale image (PGM, PNG) instead of random data; 'builtin' "
-            "is the photograph shipped with sfc.",
+            help=f"Measure on this grayscale image (PGM, PNG; a regular file of at most {MAX_PIXELS:,} pixels, "
+            f"{MAX_SIDE}x{MAX_SIDE}) instead of random data; 'builtin' is the photograph shipped with sfc.",
         ),
     ] = None,
     plot: Annotated[

@@ -6,11 +6,12 @@ Prints figures; asserts nothing (it checks that every exact output equals the di
 ResNet-style layers (C_IN = C_OUT channels at H = W, padding 1, stride 1, one image), int8 data and weights:
 
 - C (``c_backend``): the header `sfc export --format c` writes for each algorithm (SFC-6(6x6,3x3),
-  F(4x4,3x3), F(2x2,3x3)) with the layer, against a direct convolution written here (int8 in, int32 sums,
-  loops ordered so the innermost one runs over output columns); same compiler and flags (gcc -O3
-  -march=native), one thread, best of N runs; the fast layer's time split into input transform, products
-  and output transform (each phase run alone over the whole layer), and whether gcc vectorised each phase's
-  loop (-fopt-info-vec);
+  F(4x4,3x3), F(2x2,3x3)) with the layer, against two direct convolutions written here (int8 in, int32 sums):
+  NCHW loops whose innermost runs over output columns, and channels last with each output R dot products over
+  R * C_IN contiguous int16 values (the fast layer's product loop, so the comparison is like for like); same
+  compiler and flags (gcc -O3 -march=native), one thread, best of N runs; the fast layer's time split into
+  input transform, products and output transform (each phase run alone over the whole layer), and whether gcc
+  vectorised each phase's loop (-fopt-info-vec);
 - onnxruntime (``onnxruntime_backend``): its Conv in float32 and ConvInteger (int8 in, int32 out) on the same
   data, one intra-op thread.
 
@@ -95,7 +96,39 @@ static void direct(const int8_t *x, const int8_t *w, int32_t *y, int8_t *xp)
     }
 }
 
+/* Direct correlation, channels last: x copied into a padded int16 [HP][WP][C_IN] map (timed), weights laid out
+   [C_OUT][R][R * C_IN] in int16 (prepared once, like u); each output is R dot products over R * C_IN contiguous
+   values, which gcc vectorises with the same instruction as the fast layer's products (vpmaddwd). */
+static void direct_hwc(const int8_t *x, const int16_t *wh, int32_t *y, int16_t *xh)
+{
+    int k, c, a, i, j, e;
+    memset(xh, 0, sizeof(int16_t) * C_IN * HP * WP);
+    for (c = 0; c < C_IN; ++c)
+        for (i = 0; i < H; ++i)
+            for (j = 0; j < W; ++j)
+                xh[((size_t)(i + PAD) * WP + j + PAD) * C_IN + c] = x[((size_t)c * H + i) * W + j];
+    for (i = 0; i < HO; ++i)
+        for (j = 0; j < WO; ++j)
+            for (k = 0; k < C_OUT; ++k) {
+                int32_t sum = 0;
+                for (a = 0; a < R; ++a) {
+                    const int16_t *xa = xh + ((size_t)(i + a) * WP + j) * C_IN;
+                    const int16_t *wa = wh + ((size_t)k * R + a) * R * C_IN;
+                    for (e = 0; e < R * C_IN; ++e)
+                        sum += xa[e] * wa[e];
+                }
+                y[((size_t)k * HO + i) * WO + j] = sum;
+            }
+}
+
 static fl_layer_scratch scratch;
+
+/* What fl_layer_input sets scratch.tiles to, for timing the later phases alone */
+static int block_tiles(int block)
+{
+    const int left = FL_LAYER_TILES - block * FL_LAYER_BLOCK;
+    return left < FL_LAYER_BLOCK ? left : FL_LAYER_BLOCK;
+}
 
 #define BEST(result, statement)                           \
     do {                                                  \
@@ -116,23 +149,35 @@ int main(int argc, char **argv)
     int8_t *x = malloc(nx), *w = malloc(nw), *xp = malloc((size_t)C_IN * HP * WP);
     fl_layer_u *u = malloc(sizeof(fl_layer_u) * FL_PRODUCTS_2D * C_OUT * C_IN);
     int32_t *fast = malloc(sizeof(int32_t) * ny), *slow = malloc(sizeof(int32_t) * ny);
-    double t_fast, t_direct, t_input, t_products, t_output;
+    int32_t *hwc = malloc(sizeof(int32_t) * ny);
+    int16_t *xh = malloc(sizeof(int16_t) * C_IN * HP * WP), *wh = malloc(sizeof(int16_t) * nw);
+    double t_fast, t_direct, t_hwc, t_input, t_products, t_output;
     int block, k, exact;
     FILE *in = fopen(argv[1], "rb");
     if (fread(x, 1, nx, in) != nx || fread(w, 1, nw, in) != nw)
         return 1;
     fclose(in);
     fl_filter_pretransform(w, u);
+    for (k = 0; k < C_OUT; ++k)
+        for (block = 0; block < C_IN * R * R; ++block) /* w[k][c][a][b] -> wh[k][a][b][c] */
+            wh[((size_t)k * R * R + block % (R * R)) * C_IN + block / (R * R)] = w[(size_t)k * C_IN * R * R + block];
     BEST(t_fast, fl_conv2d(x, u, fast, &scratch));
     BEST(t_direct, direct(x, w, slow, xp));
-    exact = memcmp(fast, slow, sizeof(int32_t) * ny) == 0;
+    BEST(t_hwc, direct_hwc(x, wh, hwc, xh));
+    exact = memcmp(fast, slow, sizeof(int32_t) * ny) == 0 && memcmp(hwc, slow, sizeof(int32_t) * ny) == 0;
     BEST(t_input, for (block = 0; block < FL_LAYER_BLOCKS; ++block) fl_layer_input(x, block, &scratch));
-    BEST(t_products, for (block = 0; block < FL_LAYER_BLOCKS; ++block) for (k = 0; k < C_OUT; ++k)
-                         fl_layer_products(u, k, &scratch));
-    BEST(t_output, for (block = 0; block < FL_LAYER_BLOCKS; ++block) for (k = 0; k < C_OUT; ++k)
-                       fl_layer_output(k, block, fast, &scratch));
+    BEST(t_products, for (block = 0; block < FL_LAYER_BLOCKS; ++block) {
+        scratch.tiles = block_tiles(block);
+        for (k = 0; k < C_OUT; ++k)
+            fl_layer_products(u, k, &scratch);
+    });
+    BEST(t_output, for (block = 0; block < FL_LAYER_BLOCKS; ++block) {
+        scratch.tiles = block_tiles(block);
+        for (k = 0; k < C_OUT; ++k)
+            fl_layer_output(k, block, fast, &scratch);
+    });
     BEST(t_direct, direct(x, w, slow, xp));
-    printf("%d %.9f %.9f %.9f %.9f %.9f\n", exact, t_fast, t_direct,
+    printf("%d %.9f %.9f %.9f %.9f %.9f %.9f\n", exact, t_fast, t_direct, t_hwc,
            t_input, t_products, t_output);
     return 0;
 }
@@ -195,11 +240,12 @@ def c_backend(shape: Shape, reps: int, x: np.ndarray, w: np.ndarray) -> dict[str
             output = subprocess.run(
                 [str(binary), "in.bin", str(reps)], cwd=folder, capture_output=True, text=True, check=True
             )
-            exact, total, direct, t_in, t_prod, t_out = output.stdout.split()
+            exact, total, direct, hwc, t_in, t_prod, t_out = output.stdout.split()
             results[name] = {
                 "exact": exact == "1",
                 "total": float(total),
                 "direct": float(direct),
+                "direct_hwc": float(hwc),
                 "input": float(t_in),
                 "products": float(t_prod),
                 "output": float(t_out),
@@ -257,8 +303,11 @@ def main() -> None:
         x, w = layer_data(shape)
         print(f"{shape}, int8, padding 1, best of {args.reps}:")
         c = c_backend(shape, args.reps, x, w)
-        direct = min(r["direct"] for r in c.values())
-        print(f"  direct C (gcc {' '.join(FLAGS)}): {direct * 1e3:8.2f} ms")
+        naive = min(r["direct"] for r in c.values())
+        hwc = min(r["direct_hwc"] for r in c.values())
+        direct = min(naive, hwc)
+        print(f"  direct C, NCHW loops over output columns:   {naive * 1e3:8.2f} ms")
+        print(f"  direct C, channels-last int16 dot products: {hwc * 1e3:8.2f} ms (ratios: against the faster)")
         for name, r in c.items():
             phases = r["input"] + r["products"] + r["output"]
             split = ", ".join(

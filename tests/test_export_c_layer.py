@@ -12,7 +12,7 @@ import pytest
 
 from sfc_cli.algorithm import Algorithm
 from sfc_cli.errors import InputError
-from sfc_cli.export.c_layer import BLOCK
+from sfc_cli.export.c_layer import MAX_BLOCK
 from sfc_cli.export.content import ExportRequest, dimensions
 from sfc_cli.export.layer import LayerShape
 from sfc_cli.export.render import render
@@ -125,8 +125,10 @@ def test_layer_equals_direct_convolution_bit_for_bit(tmp_path, name, request_, l
     text = render(algorithm, ExportRequest("c", "chk", layer=layer))
     macros = _macros(text)
     ho, wo = layer.output_size(algorithm.kernel)
-    assert (macros["LAYER_HO"], macros["LAYER_WO"], macros["LAYER_BLOCK"]) == (ho, wo, BLOCK)
+    assert (macros["LAYER_HO"], macros["LAYER_WO"]) == (ho, wo)
     assert macros["LAYER_TILES"] == -(-ho // algorithm.tile) * -(-wo // algorithm.tile)
+    blocks, block = macros["LAYER_BLOCKS"], macros["LAYER_BLOCK"]
+    assert block <= MAX_BLOCK and (blocks - 1) * block < macros["LAYER_TILES"] <= blocks * block
     sets = data_sets(algorithm, layer, np.random.default_rng(sum(map(ord, name))))
     outputs = _run_layer(tmp_path, text, layer, sets)
     for index, ((x, w), y) in enumerate(zip(sets, outputs, strict=True)):
@@ -136,14 +138,26 @@ def test_layer_equals_direct_convolution_bit_for_bit(tmp_path, name, request_, l
         assert bound_attaining(algorithm, layer)[2] == macros["LAYER_ACC_MAX"]
 
 
-def test_accumulators_are_int32_exactly_when_the_proved_bound_allows():
-    sfc6 = build_algorithm(AlgorithmRequest("sfc", 6, 3))
-    narrow = render(sfc6, ExportRequest("c", "chk", layer=LayerShape(64, 64, 56, 56, 1, "i8")))
-    wide = render(sfc6, ExportRequest("c", "chk", layer=LayerShape(64, 64, 56, 56, 1, "i16")))
-    assert _macros(narrow)["LAYER_ACC_BITS"] == 32 and _macros(narrow)["LAYER_ACC_MAX"] < 1 << 31
-    assert "int32_t m[CHK_PRODUCTS_2D][CHK_LAYER_BLOCK];" in narrow and "typedef int32_t chk_layer_y;" in narrow
-    assert _macros(wide)["LAYER_ACC_BITS"] == 64 and _macros(wide)["LAYER_ACC_MAX"] >= 1 << 31
-    assert "int64_t m[CHK_PRODUCTS_2D][CHK_LAYER_BLOCK];" in wide and "typedef int64_t chk_layer_y;" in wide
+def _layer_header(request: AlgorithmRequest, layer: LayerShape) -> tuple[str, dict[str, int]]:
+    text = render(build_algorithm(request), ExportRequest("c", "chk", layer=layer))
+    return text, _macros(text)
+
+
+def test_sums_are_exact_int32_when_the_proved_bound_allows_else_modular():
+    """int32_t sums when C_IN max|v| max|u| < 2^31; otherwise the sums and the output program wrap modulo
+    2^32 when |y| < 2^(31 - SHIFT) recovers y (F(4x4,3x3): u needs 17 bits), else modulo 2^64."""
+    sfc6, f4 = AlgorithmRequest("sfc", 6, 3), AlgorithmRequest("winograd", 4, 3)
+    text, macros = _layer_header(sfc6, LayerShape(64, 64, 56, 56, 1, "i8"))
+    assert (macros["LAYER_ACC_BITS"], macros["LAYER_WRAP_BITS"], macros["LAYER_SHIFT"]) == (32, 32, 2)
+    assert macros["LAYER_ACC_MAX"] < 1 << 31 and macros["LAYER_Y_MAX"] == 64 * 9 * 128 * 128
+    assert "\n    int32_t m[CHK_PRODUCTS_2D][CHK_LAYER_BLOCK];" in text and "typedef int32_t chk_layer_y;" in text
+    assert "#define CHK_LAYER_INVERSE UINT32_C(954437177) " in text  # 9 * 954437177 = 1 modulo 2^32
+    text, macros = _layer_header(f4, LayerShape(64, 64, 56, 56, 1, "i8"))
+    assert macros["LAYER_ACC_MAX"] >= 1 << 31 and macros["LAYER_Y_MAX"] < 1 << (31 - macros["LAYER_SHIFT"])
+    assert "\n    uint32_t m[CHK_PRODUCTS_2D][CHK_LAYER_BLOCK];" in text and "typedef int32_t chk_layer_u;" in text
+    text, macros = _layer_header(sfc6, LayerShape(64, 64, 56, 56, 1, "i16"))
+    assert macros["LAYER_WRAP_BITS"] == 64 and "\n    uint64_t m[CHK_PRODUCTS_2D][CHK_LAYER_BLOCK];" in text
+    assert "typedef int64_t chk_layer_y;" in text
 
 
 def test_float_layers_are_refused_for_c():

@@ -21,27 +21,64 @@ from typing import Any
 
 from ..algorithm import Algorithm
 from ..errors import InputError
-from .c_programs import CTemporary, narrowest_type, program_statements
+from .c_programs import C_TYPES, CTemporary, narrowest_type, program_statements
 from .content import Dimension
 from .integers import Interval, operand_magnitude, output_magnitude, transform_intervals
 from .layer import LayerShape
 
 INPUT_TYPES = {"i8": ("int8_t", 8), "i16": ("int16_t", 16)}
-BLOCK = 16
-"""Tiles per block: the tiles whose transformed inputs (PRODUCTS_2D x BLOCK x C_IN) stay in cache while every
-output channel's dot products read them."""
+MAX_BLOCK = 16
+BLOCK_BYTES = 1 << 20
+"""Tiles per block: 16, or 8 when the block's transformed inputs (PRODUCTS_2D x 16 x C_IN) would pass BLOCK_BYTES
+(every output channel's dot products read them all, so they should stay in cache). A multiple of 8, the int32
+lanes of an AVX2 register, because the output program's loop runs over the tiles of a block; the input
+transform and the products skip the zero tiles that pad the last block."""
+
+
+def block_size(products: int, c_in: int, v_bytes: int) -> int:
+    """Tiles per block (see MAX_BLOCK)."""
+    return MAX_BLOCK if products * MAX_BLOCK * c_in * v_bytes <= BLOCK_BYTES else MAX_BLOCK // 2
 
 
 @dataclass(frozen=True)
 class LayerTypes:
-    """The C types of the layer's arrays, each the narrowest (at least 16 bits) its proved range allows."""
+    """The C types of the layer's arrays, each proved sufficient (see the module docstring)."""
 
     element: str  # x and w
     v: str  # transformed inputs, and the input program's temporaries
     u: str  # transformed weights
-    acc: str  # the sums over input channels m
-    output_work: str  # the output program's temporaries
+    acc: str  # the sums over input channels m: int32_t (exact) or the wrapping type
+    wrap: str  # uint32_t or uint64_t: the output program, modulo 2^32 or 2^64
     y: str  # the exact correlation
+
+
+@dataclass(frozen=True)
+class ExactDivision:
+    """Dividing Y = SCALE y by SCALE = 2^shift * odd when only Y modulo 2^width is known: y is
+    ``((Y >> shift) * inverse) mod 2^(width - shift)`` read as a signed (width - shift)-bit number, exact
+    whenever |y| < 2^(width - shift - 1) (Y >> shift is odd * y modulo 2^(width - shift), and inverse is
+    odd's inverse modulo 2^width)."""
+
+    width: int
+    shift: int
+    inverse: int
+
+    @classmethod
+    def of(cls, scale: int, largest: int) -> ExactDivision:
+        """The narrowest width (32 or 64) that recovers every |y| <= largest; InputError when neither does."""
+        shift = (scale & -scale).bit_length() - 1
+        for width in (32, 64):
+            if largest < 1 << max(width - shift - 1, 0):
+                return cls(width, shift, pow(scale >> shift, -1, 1 << width))
+        raise InputError("the outputs of this layer need more than 64 bits; it cannot be exported to C")
+
+    @property
+    def mask(self) -> int:
+        return (1 << (self.width - self.shift)) - 1
+
+    @property
+    def half(self) -> int:
+        return 1 << (self.width - self.shift - 1)
 
 
 @dataclass(frozen=True)
@@ -66,7 +103,7 @@ def _type(magnitude: int, what: str, layer: LayerShape, narrowest_bits: int = 16
 
 
 def _block_program(
-    part: Dimension, role: str, in_name: str, in_type: str, work: str, nodes: list[Interval], index: str
+    part: Dimension, role: str, in_name: str, in_type: str, work: str, nodes: list[Interval] | None, index: str
 ) -> LayerProgram:
     """The program of ``role`` inside a loop, all of type ``work``: input j is ``in_name[j]`` + ``index``."""
     program = getattr(part.programs, role)
@@ -82,18 +119,21 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
         raise InputError("a C layer needs the 2-D transforms: export without --dims 1")
     layer.check(algorithm.kernel)
     element, bits = INPUT_TYPES[layer.dtype]
-    bt_nodes, g_nodes, at_nodes = transform_intervals(part.programs, bits, layer.c_in)
-    bt, g, at = part.programs.input_transform, part.programs.filter_transform, part.programs.output_transform
+    bt_nodes, g_nodes, _ = transform_intervals(part.programs, bits)
+    bt, g = part.programs.input_transform, part.programs.filter_transform
     v = [output_magnitude(o, bt_nodes) for o in bt.outputs]
     u = [output_magnitude(o, g_nodes) for o in g.outputs]
     sums = [layer.c_in * a * b for a, b in zip(v, u, strict=True)]
     correlation = layer.c_in * algorithm.kernel**2 * (1 << (2 * bits - 2))
+    division = ExactDivision.of(part.AT.denominator * part.G.denominator * part.BT.denominator, correlation)
+    wrap = f"uint{division.width}_t"
+    exact_sums = max(sums) < 1 << 31
     types = LayerTypes(
         element=element,
         v=_type(operand_magnitude(bt, bt_nodes), "transformed inputs", layer),
         u=_type(max(u), "transformed weights", layer),
-        acc=_type(max(sums), "sums over input channels", layer, 32),
-        output_work=_type(operand_magnitude(at, at_nodes), "output transform's sums", layer, 32),
+        acc="int32_t" if exact_sums else wrap,
+        wrap=wrap,
         y=_type(correlation, "outputs", layer, 32),
     )
     _type(operand_magnitude(g, g_nodes), "filter transform's sums", layer, 64)  # int64_t or InputError
@@ -103,7 +143,7 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
     m = algorithm.tile
     tiles_h, tiles_w = -(-ho // m), -(-wo // m)
     tiles = tiles_h * tiles_w
-    acc_bits = 32 if types.acc == "int32_t" else 64
+    block = block_size(part.transforms.products, layer.c_in, dict(C_TYPES)[types.v] // 8)
     macros = [
         ("C_IN", layer.c_in, "input channels"),
         ("C_OUT", layer.c_out, "output channels"),
@@ -115,23 +155,28 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
         ("TILES_H", tiles_h, "tile rows: ceil(HO / TILE)"),
         ("TILES_W", tiles_w, "tile columns: ceil(WO / TILE)"),
         ("TILES", tiles, "tiles: TILES_H * TILES_W, numbered row-major"),
-        ("BLOCK", BLOCK, "tiles per block (the innermost, contiguous dimension of the scratch arrays)"),
-        ("BLOCKS", -(-tiles // BLOCK), "blocks: ceil(TILES / BLOCK); the last one is padded with zero tiles"),
+        ("BLOCK", block, "tiles per block: their transformed inputs stay in cache for every output channel"),
+        ("BLOCKS", -(-tiles // block), "blocks: ceil(TILES / BLOCK); the last one may hold fewer tiles"),
         ("INPUT_BITS", bits, f"x and w are {element}"),
         ("V_MAX", max(v), f"proved max |v[t]| for {bits}-bit inputs (v is {types.v})"),
         ("U_MAX", max(u), f"proved max |u[t]| for {bits}-bit weights (u is {types.u})"),
         ("ACC_MAX", max(sums), "proved max |m[t]| = max over t of C_IN * max|v[t]| * max|u[t]|"),
-        ("ACC_BITS", acc_bits, f"m is {types.acc}: ACC_MAX {'<' if acc_bits == 32 else '>='} 2^31"),
+        ("ACC_BITS", 32 if exact_sums else division.width, f"m is {types.acc}"),
         ("Y_MAX", correlation, "max |y| = C_IN * KERNEL^2 * 2^(2 INPUT_BITS - 2)"),
+        ("WRAP_BITS", division.width, f"the output program runs modulo 2^WRAP_BITS ({wrap})"),
+        ("SHIFT", division.shift, f"{upper}_SCALE_2D = 2^SHIFT * an odd number"),
     ]
     return {
         "types": types,
         "macros": [(f"{upper}_LAYER_{name}", value, comment) for name, value, comment in macros],
         "input": _block_program(part, "input_transform", "s->d", types.v, types.v, bt_nodes, "[c]"),
         "filter": LayerProgram(g.additions, filter_temporaries, filter_outputs),
-        "output": _block_program(part, "output_transform", "s->m", types.acc, types.output_work, at_nodes, "[b]"),
+        "output": _block_program(part, "output_transform", "s->m", types.acc, wrap, None, "[b]"),
+        "division": division,
         "acc_reason": (
-            f"max |m[t]| <= C_IN * max|v[t]| * max|u[t]| = {max(sums)}, "
-            f"{'below' if acc_bits == 32 else 'at or above'} 2^31 = {1 << 31}"
+            f"m is int32_t and exact: max |m[t]| <= C_IN * max|v[t]| * max|u[t]| = {max(sums)} < 2^31"
+            if exact_sums
+            else f"m is {wrap}, modulo 2^{division.width}: max |m[t]| = {max(sums)} >= 2^31, but only m modulo "
+            f"2^{division.width} matters (below)"
         ),
     }

@@ -5,6 +5,7 @@ Shared by the per-tile transform functions (c_header.py) and the whole layer (c_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..algebra.program import Operand, Program
@@ -39,27 +40,32 @@ def program_statements(
     in_name: str,
     in_type: str,
     out_type: str,
-    intervals: list[Interval],
+    intervals: Sequence[Interval] | None,
     element: str = "",
     single_type: str | None = None,
 ) -> tuple[list[CTemporary], list[str]]:
-    """C statements of a program whose node intervals are known: each temporary is stored in the
-    narrowest type that holds it and computed in int32_t or int64_t (whichever holds both shifted
-    operands and the result), or all of ``single_type`` when given (one type vectorises best);
-    constants 2**k are multiplications (shifting a negative value is undefined behaviour in C), which
-    compilers turn into shifts. Input j is ``in_name[j]`` followed by ``element`` (e.g. "[b]")."""
+    """C statements of a program: each temporary is stored in the narrowest type that its node's
+    interval proves sufficient and computed in int32_t or int64_t (whichever holds both shifted
+    operands and the result), or, with ``single_type`` (intervals then unused, may be None), all of
+    that one type (one type vectorises best); constants 2**k are multiplications (shifting a negative
+    value is undefined behaviour in C), which compilers turn into shifts. Input j is ``in_name[j]``
+    followed by ``element`` (e.g. "[b]")."""
     names = [f"{in_name}[{j}]{element}" for j in range(program.inputs)]
     types = [in_type] * program.inputs
     temporaries = []
     for index, op in enumerate(program.operations):
-        node = program.inputs + index
-        low, high = intervals[node]
-        for operand in (op.first, op.second):
-            lo, hi = intervals[operand.node]
-            magnitude = max(-lo, hi) << operand.shift
-            low, high = min(low, -magnitude), max(high, magnitude)
-        work = single_type or narrowest_type((low, high), 32)
-        store = single_type or narrowest_type(intervals[node])
+        if single_type is not None:
+            work = store = single_type
+        else:
+            assert intervals is not None, "intervals type the temporaries unless single_type is given"
+            node = program.inputs + index
+            low, high = intervals[node]
+            for operand in (op.first, op.second):
+                lo, hi = intervals[operand.node]
+                magnitude = max(-lo, hi) << operand.shift
+                low, high = min(low, -magnitude), max(high, magnitude)
+            work = narrowest_type((low, high), 32)
+            store = narrowest_type(intervals[node])
         first = _operand_text(op.first, names, types, work)
         second = _operand_text(op.second, names, types, work)
         sign = "-" if op.second.negative else "+"

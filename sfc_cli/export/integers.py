@@ -105,17 +105,16 @@ def symmetric(magnitudes: Sequence[int]) -> list[Interval]:
     return [(-x, x) for x in magnitudes]
 
 
-def transform_intervals(programs: TransformPrograms, bits: int, channels: int = 1) -> tuple[list[Interval], ...]:
+def transform_intervals(programs: TransformPrograms, bits: int) -> tuple[list[Interval], ...]:
     """Node intervals of the input, filter and output programs when d and g are signed ``bits``-bit
-    integers and the products are ``prod[t] = sum over channels of u[t] * v[t]`` (bounded by
-    channels |v_t| |u_t|; one channel for a single tile)."""
+    integers and the products are ``prod[t] = u[t] * v[t]`` (bounded by |v_t| |u_t|)."""
     low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     bt, g, at = programs.input_transform, programs.filter_transform, programs.output_transform
     bt_nodes = node_intervals(bt, [(low, high)] * bt.inputs)
     g_nodes = node_intervals(g, [(low, high)] * g.inputs)
     v = [output_magnitude(o, bt_nodes) for o in bt.outputs]
     u = [output_magnitude(o, g_nodes) for o in g.outputs]
-    at_nodes = node_intervals(at, symmetric([channels * a * b for a, b in zip(v, u, strict=True)]))
+    at_nodes = node_intervals(at, symmetric([a * b for a, b in zip(v, u, strict=True)]))
     return bt_nodes, g_nodes, at_nodes
 
 

@@ -29,7 +29,7 @@ CASES = [
     ("F(4x4,3x3)", AlgorithmRequest("winograd", 4, 3), LayerShape(3, 5, 13, 11, 0, "i8")),
     ("SFC-6(6x6,3x3)", AlgorithmRequest("sfc", 6, 3), LayerShape(3, 5, 13, 11, 1, "i8")),
     ("SFC-6(6x6,3x3) i16", AlgorithmRequest("sfc", 6, 3), LayerShape(2, 3, 9, 14, 0, "i16")),
-    ("SFC-4(4x4,7x7)", AlgorithmRequest("sfc", 4, 7), LayerShape(3, 2, 12, 11, 3, "i8")),
+    ("SFC-6(6x6,5x5)", AlgorithmRequest("sfc", 6, 5), LayerShape(3, 2, 12, 11, 2, "i8")),
     (
         "CRT(4x4,3x3) Gaussian",
         AlgorithmRequest("crt", 4, 3, moduli="x, x-1, x+1, x^2+1, inf"),

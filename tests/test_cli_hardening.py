@@ -131,3 +131,31 @@ def test_image_folders_read_regular_files_of_bounded_size_only(tmp_path):
         limit = f"{Image.MAX_IMAGE_PIXELS:,}"
         with pytest.raises(InputError, match=rf"^'big\.png' in the image folder has more than {limit} pixels"):
             load(folder)
+
+
+# --- item 11: -o -, --plot to what is written through, --plot to a directory -----------------------------
+
+
+def test_dash_is_stdout(tmp_path):
+    piped = subprocess.run([*SFC, *JSON_EXPORT], capture_output=True, cwd=tmp_path)
+    dashed = subprocess.run([*SFC, *JSON_EXPORT, "-o", "-"], capture_output=True, cwd=tmp_path)
+    assert dashed.returncode == 0 and dashed.stdout == piped.stdout and dashed.stdout.startswith(b"{")
+    assert not (tmp_path / "-").exists()
+
+
+REPORT = ("error-report", "--tile", "2", "--dims", "1", "--samples", "16", "--format", "csv")
+
+
+def test_a_plot_to_stdout_is_written_through_as_svg():
+    run = subprocess.run([*SFC, *REPORT, "--plot", "/dev/stdout", "-q"], capture_output=True, text=True)
+    assert (run.returncode, run.stderr) == (0, "")
+    table, svg = run.stdout.split("<?xml", 1)
+    assert table.startswith("name,") and svg.rstrip().endswith("</svg>")
+
+
+@pytest.mark.parametrize("command", [REPORT, ("search", "--max-tile", "2")])
+def test_a_plot_to_a_directory_says_so(tmp_path, command):
+    run = subprocess.run([*SFC, *command, "--plot", str(tmp_path)], capture_output=True, text=True)
+    assert one_error_line(Run(run.returncode, run.stdout, run.stderr)) == (
+        f"sfc: error: cannot write {tmp_path}: it is a directory"
+    )

@@ -63,9 +63,21 @@ FractionsOption = Annotated[
 OutputOption = Annotated[
     str | None,
     typer.Option(
-        "--output", "-o", metavar="<file>", help="Write this file instead of stdout (atomically when a regular file)."
+        "--output",
+        "-o",
+        metavar="<file>",
+        help="Write this file instead of stdout (atomically when a regular file; '-' is stdout).",
     ),
 ]
+STDOUT = "-"
+"""The name -o takes for standard output, as usual."""
+
+
+def output_file(output: str | None) -> str | None:
+    """The file ``-o`` names; None for standard output (no -o, or ``STDOUT``)."""
+    return None if output == STDOUT else output
+
+
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Nothing on stderr but errors: no progress, no 'wrote FILE' line.")
 ]

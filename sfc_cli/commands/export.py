@@ -27,6 +27,7 @@ from .common import (
     TileOption,
     derive_with_programs,
     fail,
+    output_file,
     progress,
     writing_stdout,
     wrote,
@@ -109,6 +110,7 @@ def command(
     Standard output and -o FILE get the same bytes (UTF-8 text; npz and onnx are binary).
     """
     request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, dims, fractions_in, moduli)
+    output = output_file(output)
     try:
         from ..export.render import export_bytes, export_request
         from ..files import check_writable, write_output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
@@ -121,7 +120,7 @@ def command(
         from .plot import write_plot
 
         try:
-            size = write_plot(report, Path(settings.plot))
+            size = write_plot(report, settings.plot)
         except InputError as error:
             fail(str(error))
         wrote(settings.plot, size, quiet)

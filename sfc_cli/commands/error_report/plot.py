@@ -7,17 +7,15 @@ names overlap and none leaves its panel.
 
 from __future__ import annotations
 
-import io
 import math
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...analysis.report import Report, Row
-from ...files import write_output
+from ..plotting import save_figure
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -341,9 +339,8 @@ def draw_figure(report: Report) -> Figure:
     return figure
 
 
-def write_plot(report: Report, path: Path) -> int:
-    """``draw_figure`` saved as PNG or SVG (by suffix) with ``write_output``; returns the bytes written. No
-    dates or software version in the metadata, fixed SVG ids."""
+def write_plot(report: Report, name: str) -> int:
+    """``draw_figure`` saved as PNG or SVG (``save_figure``); returns the bytes written."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -351,8 +348,6 @@ def write_plot(report: Report, path: Path) -> int:
 
     with matplotlib.rc_context(STYLE):
         figure = draw_figure(report)
-        metadata = {"Date": None} if path.suffix.lower() == ".svg" else {"Software": None}
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=path.suffix.lower()[1:], metadata=metadata)
+        size = save_figure(figure, name)
         plt.close(figure)
-    return write_output(path, buffer.getvalue())
+    return size

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
@@ -98,7 +97,7 @@ def command(
             sys.stdout.write(result_json(result) if output_format == "json" else result_csv(result))
     if plot is not None:
         try:
-            size = write_plot(result, Path(plot))
+            size = write_plot(result, plot)
         except InputError as error:
             fail(str(error))
         wrote(plot, size, quiet)

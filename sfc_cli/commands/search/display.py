@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from ...files import write_output
 from ...search.engine import METRIC_NAMES, LiteratureEntry, Scored, SearchResult
+from ..plotting import save_figure
 
 
 def _figure(value: float) -> str:
@@ -154,7 +153,7 @@ def render_tables(console: Console, result: SearchResult) -> None:
     )
 
 
-def write_plot(result: SearchResult, path: Path) -> int:
+def write_plot(result: SearchResult, name: str) -> int:
     """Products per output against the chosen error (log scale): the front as a staircase, the
     literature as labelled markers. Returns the bytes written."""
     import matplotlib
@@ -176,11 +175,6 @@ def write_plot(result: SearchResult, path: Path) -> int:
         axes.set_ylabel(METRIC_NAMES[result.metric])
         axes.set_title(f"sfc search: kernel {result.kernel}, tiles 2..{result.max_tile}")
         axes.legend(loc="upper right")
-        buffer = io.BytesIO()
-        figure.savefig(
-            buffer,
-            format=path.suffix.lstrip(".").lower(),
-            metadata={"Date": None} if path.suffix.lower() == ".svg" else {"Software": None},
-        )
+        size = save_figure(figure, name)
         plt.close(figure)
-    return write_output(str(path), buffer.getvalue())
+    return size

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from .commands import derive, docs, error_report, export, quantize, search
-from .commands.common import writing_stdout
+from .commands.common import end_workers_on_signals, writing_stdout
 
 app = typer.Typer(
     add_completion=False,
@@ -51,6 +51,7 @@ def main() -> None:
     """Entry point: usage errors (bad option values, unknown options or commands) are one line, exit 2."""
     for variable in BLAS_THREADS:  # before numpy loads BLAS (nothing here imports it before a command runs)
         os.environ.setdefault(variable, "1")
+    end_workers_on_signals()
     args = sys.argv[1:] or ["--help"]
     try:
         with writing_stdout():  # help and version too: a full disk is one line, a closed pipe quiet

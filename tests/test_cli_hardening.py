@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -159,3 +161,42 @@ def test_a_plot_to_a_directory_says_so(tmp_path, command):
     assert one_error_line(Run(run.returncode, run.stdout, run.stderr)) == (
         f"sfc: error: cannot write {tmp_path}: it is a directory"
     )
+
+
+# --- item 5: signals end the workers with the command ------------------------------------------------------
+
+
+def living_in_session(session: int) -> list[int]:
+    """Processes of the session (not zombies), from /proc."""
+    alive = []
+    for entry in os.listdir("/proc"):
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.isdigit() and int(fields[3]) == session and fields[0] != "Z":
+            alive.append(int(entry))
+    return alive
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_ends_the_search_and_every_worker(signal_number):
+    search = subprocess.Popen(
+        [*SFC, "search", "--kernel", "3", "--samples", "64", "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(living_in_session(search.pid)) < 3 and time.monotonic() < deadline:  # the command and 2 workers
+            time.sleep(0.1)
+        assert len(living_in_session(search.pid)) >= 3
+        search.send_signal(signal_number)
+        assert search.wait(timeout=30) == 128 + signal_number
+        time.sleep(0.5)
+        assert living_in_session(search.pid) == []
+        assert b"Traceback" not in search.stderr.read()
+    finally:
+        for pid in living_in_session(search.pid):
+            os.kill(pid, signal.SIGKILL)

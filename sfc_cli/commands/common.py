@@ -14,9 +14,11 @@ the pipe's buffer, usually; sfc cannot know what the reader did with them).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
@@ -130,6 +132,27 @@ def encodable(text: str, encoding: str) -> str:
     if not encoding.lower().startswith("utf"):
         text, encoding = text.translate(ASCII_SPELLINGS), "ascii"
     return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that end a command as Ctrl-C does (SIGINT reaches the workers itself: they share the terminal's
+process group; these are sent to sfc alone)."""
+
+
+def _end_by_signal(number: int, frame: FrameType | None) -> NoReturn:
+    """Kill the worker processes (they hold nothing to save), then unwind this one, so that temporary files
+    are removed; exit code 128 + the signal's number, as a shell reports a command a signal ended."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.kill()
+    raise SystemExit(128 + number)
+
+
+def end_workers_on_signals() -> None:
+    """From now on, SIGTERM and SIGHUP end the command and every worker process it started: none outlives it."""
+    for number in ENDING_SIGNALS:
+        signal.signal(number, _end_by_signal)
 
 
 def wrote(name: str, size: int, quiet: bool) -> None:

@@ -165,7 +165,8 @@ int main(int argc, char **argv)
     BEST(t_direct, direct(x, w, slow, xp));
     BEST(t_hwc, direct_hwc(x, wh, hwc, xh));
     exact = memcmp(fast, slow, sizeof(int32_t) * ny) == 0 && memcmp(hwc, slow, sizeof(int32_t) * ny) == 0;
-    BEST(t_input, for (block = 0; block < FL_LAYER_BLOCKS; ++block) fl_layer_input(x, block, &scratch));
+    BEST(t_input, fl_layer_stage(x, &scratch); for (block = 0; block < FL_LAYER_BLOCKS; ++block)
+                                                  fl_layer_input(block, &scratch));
     BEST(t_products, for (block = 0; block < FL_LAYER_BLOCKS; ++block) {
         scratch.tiles = block_tiles(block);
         for (k = 0; k < C_OUT; ++k)

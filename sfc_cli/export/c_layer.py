@@ -155,6 +155,8 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
         ("TILES_H", tiles_h, "tile rows: ceil(HO / TILE)"),
         ("TILES_W", tiles_w, "tile columns: ceil(WO / TILE)"),
         ("TILES", tiles, "tiles: TILES_H * TILES_W, numbered row-major"),
+        ("ROWS", tiles_h * m + algorithm.kernel - 1, "rows of the staged input: TILES_H * TILE + KERNEL - 1"),
+        ("COLS", tiles_w * m + algorithm.kernel - 1, "columns of the staged input: TILES_W * TILE + KERNEL - 1"),
         ("BLOCK", block, "tiles per block: their transformed inputs stay in cache for every output channel"),
         ("BLOCKS", -(-tiles // block), "blocks: ceil(TILES / BLOCK); the last one may hold fewer tiles"),
         ("INPUT_BITS", bits, f"x and w are {element}"),

@@ -1,17 +1,19 @@
-"""The whole-layer part of the C header (docs/design.md, C layer): a filter pre-transform and an exact integer
-2-D correlation over a whole NCHW feature map, built from the verified 2-D transform programs.
+"""The whole-layer part of the C header (docs/design.md section 7.2): a filter pre-transform and an exact
+integer 2-D correlation over a whole NCHW feature map, built from the verified 2-D transform programs.
 
 Convention (one image, N = 1): ``y[k][i][j] = sum over c, a, b of w[k][c][a][b] * xp[c][i + a][j + b]``, xp being
-x zero-padded by P on every side. The map is cut into TILES_H x TILES_W tiles of m x m outputs (n x n inputs,
-overlapping by n - m = r - 1); tiles are processed in blocks of BLOCK, and for each block
+x zero-padded by P on every side. x is staged once, padded and channels last; the map is cut into TILES_H x
+TILES_W tiles of m x m outputs (n x n inputs, overlapping by n - m = r - 1), processed in blocks of BLOCK tiles:
 
     v[t][b][c] = (BT2_DEN * BT2 @ d)[t]                  per tile b of the block, vectorised over channels c
-    m[t][b]    = sum over c of u[t][k][c] * v[t][b][c]    per output channel k (u = G2_DEN * G2 @ g): dot
+    m[t][b]    = sum over c of u[k][t][c] * v[t][b][c]    per output channel k (u = G2_DEN * G2 @ g): dot
                                                           products over contiguous channels
-    y          = (AT2_DEN * AT2 @ m) / SCALE_2D           the division is exact
+    Y          = AT2_DEN * AT2 @ m = SCALE_2D * y         modulo 2^32 (or 2^64)
+    y          = Y / SCALE_2D                             exactly, by a shift and a modular inverse
 
 Every type is proved by exact interval analysis (integers only): |v_t| and |u_t| from the programs' node
-intervals over the input range, |m_t| <= C_IN * max|v_t| * max|u_t|, the output program's nodes from those.
+intervals over the input range, |m_t| <= C_IN * max|v_t| * max|u_t| (int32_t when below 2^31, else the sums
+wrap too), and |y| <= C_IN r^2 2^(2 bits - 2), which decides the modulus (``ExactDivision``).
 """
 
 from __future__ import annotations

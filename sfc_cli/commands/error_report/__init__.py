@@ -1,4 +1,5 @@
-"""``sfc error-report``: products saved against accuracy lost, per tile (``options``, ``display``, ``plot``)."""
+"""``sfc error-report``: products saved against accuracy lost, per tile (``options``, ``display``, ``plot``), or
+on a model's images with --model (``model``, ``model_display``, ``model_plot``)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from ..common import (
     writing_stdout,
     wrote,
 )
+from .model import DEFAULT_CALIBRATION, ModelOptions, check_tile_report, model_command
 
 NAME = "error-report"
 EPILOG = (
@@ -33,7 +35,9 @@ EPILOG = (
     "sfc error-report --bits 8,6,4 --format markdown\n\n"
     "sfc error-report --catalog all --format json\n\n"
     "sfc error-report --image builtin --plot errors.svg\n\n"
-    "sfc error-report --tile 6 --kernel 3 --samples 20000 --seed 1 --format json"
+    "sfc error-report --tile 6 --kernel 3 --samples 20000 --seed 1 --format json\n\n"
+    "sfc error-report --model examples/models/digits_cnn.onnx --images examples/models/digits-test "
+    "--calibration 150 --bits 8,6"
 )
 
 ReportAlgoOption = Annotated[
@@ -53,6 +57,7 @@ CatalogOption = Annotated[
 
 
 def command(
+    context: typer.Context,
     catalog: CatalogOption = None,
     algo: ReportAlgoOption = None,
     tile: ReportTileOption = None,
@@ -89,19 +94,64 @@ def command(
     ] = None,
     output_format: Annotated[TableFormat, typer.Option("--format", help="Tables or a document.")] = "table",
     quiet: QuietOption = False,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="<MODEL.onnx>",
+            help="Evaluate this ONNX model (NCHW image input) on --images: FP32, int8 direct and each algorithm "
+            "at each --bits, its fitting Convs fast and quantized tap-wise (sfc docs error-model, section 7).",
+        ),
+    ] = None,
+    images: Annotated[
+        str | None,
+        typer.Option(
+            "--images",
+            metavar="<DIR>",
+            help="With --model: PNG/JPEG/PGM images, one sub-folder per class (labels, accuracy) or flat.",
+        ),
+    ] = None,
+    calibration: Annotated[
+        int,
+        typer.Option("--calibration", help="With --model: the first N images calibrate (and are not evaluated)."),
+    ] = DEFAULT_CALIBRATION,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="With --model: evaluate at most N images (after calibration).")
+    ] = None,
+    size: Annotated[
+        str | None, typer.Option("--size", metavar="<H,W>", help="With --model: resize images (bilinear) to H,W.")
+    ] = None,
+    mean: Annotated[
+        str | None,
+        typer.Option("--mean", help="With --model: per-channel mean after pixels / 255, e.g. 0.485,0.456,0.406."),
+    ] = None,
+    std: Annotated[
+        str | None, typer.Option("--std", help="With --model: per-channel std, e.g. 0.229,0.224,0.225.")
+    ] = None,
+    method: Annotated[
+        Literal["max", "mse"],
+        typer.Option("--method", help="With --model: calibration, largest magnitude or MSE-optimal clipping."),
+    ] = "max",
 ) -> None:
     """Products saved against accuracy lost: conditioning, proved int bounds and measured errors, side by side.
 
     With no algorithm option: direct convolution and the paper's Winograd and SFC algorithms.
     --catalog all adds the literature's Winograd points, each row with its source.
     With any of --algo, --tile, --kernel, --dft, --corrections, --points, --moduli: that one algorithm (like derive).
+    With --model MODEL.onnx --images DIR: the model's accuracy with those algorithms, quantized.
     """
+    chosen = {"algo": algo, "tile": tile, "kernel": kernel, "dft": dft, "corrections": corrections}
+    if model is not None:
+        options = ModelOptions(model, images, calibration, limit, size, mean, std, method)
+        chosen |= {"points": points, "moduli": moduli}
+        model_command(context, options, chosen, catalog, bits, dims, fractions_in, plot, output_format, quiet)
+        return
     try:
+        check_tile_report(context)
         from ...analysis.report import build_report, progress_steps
         from .options import report_settings, report_subjects, single_request
 
         settings = report_settings(bits, samples, seed, image, plot)
-        chosen = {"algo": algo, "tile": tile, "kernel": kernel, "dft": dft, "corrections": corrections}
         request = single_request(dims, fractions_in, points=points, moduli=moduli, **chosen)
         subjects = report_subjects(request, dims, fractions_in, catalog)
         with progress(progress_steps(subjects, settings.data), "error-report", quiet) as step:

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ...models.evaluate import ModelReport, ModelRow
-from .display import PIPE_WIDTH, encodable, number
+from ..common import encodable
+from .display import PIPE_WIDTH, UNBOUNDED, number
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,24 @@ COLUMNS = (
     Column("reduction", "reduction", lambda report, r: float(report.reduction(r))),
     Column("layer_error_mean", "layer err.\nmean", lambda _, r: r.mean_layer_error),
     Column("layer_error_worst", "layer err.\nworst", lambda _, r: _worst(r, 1)),
-    Column("worst_layer", "worst\nlayer", lambda _, r: _worst(r, 0)),
+    Column("worst_layer", "worst layer", lambda _, r: _worst(r, 0)),
     Column("agreement_percent", "agree\n%", lambda _, r: _percent(r.agreement)),
     Column("accuracy_percent", "top-1\n%", lambda _, r: _percent(r.accuracy)),
 )
 
 
-def _columns(report: ModelReport) -> list[Column]:
-    """Every column; without labels, no accuracy."""
-    return [col for col in COLUMNS if report.classes is not None or col.key != "accuracy_percent"]
+TABLE_ONLY_IN_DOCUMENTS = ("worst_layer",)
+"""Columns of CSV, Markdown and JSON that the terminal table leaves out (to fit 80 columns)."""
+
+
+def _columns(report: ModelReport, table: bool = False) -> list[Column]:
+    """Every column (``table``: those of the terminal table); without labels, no accuracy."""
+    return [
+        col
+        for col in COLUMNS
+        if (report.classes is not None or col.key != "accuracy_percent")
+        and not (table and col.key in TABLE_ONLY_IN_DOCUMENTS)
+    ]
 
 
 def _cell(col: Column, report: ModelReport, row: ModelRow) -> str:
@@ -76,7 +86,8 @@ def caption(report: ModelReport) -> str:
         "'bits' (tap-wise: one scale per position, per position and output channel), the rest as int8 direct. "
         "conv mults: multiplications of every Conv per image (fast: tiles x products x C_in x C_out); reduction: "
         "all-direct over the row's. layer err.: relative RMS error of each fast layer alone (numpy engine) on the "
-        f"FP32 activations of {report.layer_images} evaluated images against the FP32 layer, mean and worst; "
+        f"FP32 activations of {report.layer_images} evaluated images against the FP32 layer, mean and worst (the "
+        "worst layer's name: --format csv, markdown or json); "
         "agree: top-1 equal to FP32's. Conventions: sfc docs error-model"
     )
     return text
@@ -84,23 +95,28 @@ def caption(report: ModelReport) -> str:
 
 def model_table(report: ModelReport, encoding: str) -> Table:
     """The rows as a rich table, headers in characters ``encoding`` takes."""
-    cols = _columns(report)
+    cols = _columns(report, table=True)
     table = Table(title="sfc error-report --model", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     for col in cols:
-        table.add_column(encodable(col.header, encoding), justify="left" if col.key == "name" else "right")
+        justify = "left" if col.key == "name" else "right"
+        table.add_column(encodable(col.header, encoding), justify=justify, no_wrap=True)
     for row in report.rows:
         table.add_row(*(encodable(_cell(col, report, row), encoding) for col in cols))
     return table
 
 
 def render_model_table(report: ModelReport, console: Console | None = None) -> None:
-    """The table and its caption on ``console`` (default stdout; ``PIPE_WIDTH`` columns when not a terminal)."""
+    """The table and its caption on ``console`` (default stdout; ``PIPE_WIDTH`` columns when not a terminal);
+    a table wider than the console widens it (no name or number is cut), the caption keeps its width."""
     if console is None:
         console = Console()
         if not console.is_terminal:
             console = Console(width=PIPE_WIDTH)
-    console.print(model_table(report, console.encoding))
-    console.print(encodable(caption(report), console.encoding), markup=False, highlight=False)
+    table = model_table(report, console.encoding)
+    width = console.width
+    console.width = max(width, console.measure(table, options=console.options.update_width(UNBOUNDED)).maximum)
+    console.print(table)
+    console.print(encodable(caption(report), console.encoding), width=width, markup=False, highlight=False)
 
 
 def model_csv(report: ModelReport) -> str:

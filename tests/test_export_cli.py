@@ -130,7 +130,11 @@ def test_broken_user_template_is_one_line(tmp_path):
 def test_help_has_an_example_and_the_choices():
     run = run_sfc("export", "--help")
     assert run.code == 0 and "Examples: sfc export --format c -o sfc6.h" in " ".join(run.stdout.split())
-    assert "<c|verilog|json>" in run.stdout and "<sfc|winograd|crt>" in run.stdout and "--quiet" in run.stdout
+    assert (
+        "One of c, verilog, json, mlir, onnx, npz, latex" in " ".join(run.stdout.split())
+        and "<sfc|winograd|crt>" in run.stdout
+        and "--quiet" in run.stdout
+    )
 
 
 def test_prefixes():
@@ -170,4 +174,4 @@ def test_default_names_differ_whenever_the_algorithms_do():
 
 def test_templates_live_at_the_top_level_of_the_repo():
     names = sorted(p.name for p in (REPO / "templates").glob("*.j2"))
-    assert names == ["algorithm.h.j2", "algorithm.json.j2", "algorithm.v.j2"]
+    assert names == ["algorithm.h.j2", "algorithm.json.j2", "algorithm.tex.j2", "algorithm.v.j2", "layer.mlir.j2"]

@@ -46,8 +46,11 @@ EPILOG = (
 ExportFormat = Literal["c", "verilog", "json", "mlir", "onnx", "npz", "latex"]
 
 
-def layer_shape(channels: str | None, size: str | None, padding: int, dtype: str | None) -> LayerShape | None:
-    """The whole layer the options describe, None for per-tile exports; InputError when half of it is given."""
+def layer_shape(
+    channels: str | None, size: str | None, padding: int, dtype: str | None, default_dtype: str
+) -> LayerShape | None:
+    """The whole layer the options describe (``default_dtype`` without --dtype), None for per-tile exports;
+    InputError when half of it is given."""
     if channels is None and size is None:
         if padding or dtype is not None:
             raise InputError("--padding and --dtype describe a whole layer: give --channels and --size too")
@@ -56,7 +59,7 @@ def layer_shape(channels: str | None, size: str | None, padding: int, dtype: str
         raise InputError("a whole-layer export needs both --channels C_IN,C_OUT and --size H,W")
     c_in, c_out = parse_int_pair(channels, "--channels", "64,64")
     height, width = parse_int_pair(size, "--size", "56,56")
-    return LayerShape(c_in, c_out, height, width, padding, dtype or "f32")  # type: ignore[arg-type]
+    return LayerShape(c_in, c_out, height, width, padding, dtype or default_dtype)  # type: ignore[arg-type]
 
 
 def command(
@@ -73,7 +76,9 @@ def command(
         ExportFormat,
         typer.Option(
             "--format",
-            help="c: a C header (per tile; with --channels/--size also the whole layer); verilog; json; mlir and "
+            metavar="<format>",
+            help="One of c, verilog, json, mlir, onnx, npz, latex. c: a C header (per tile; with --channels and "
+            "--size also the whole layer); verilog; json; mlir and "
             "onnx: a whole layer (needs --channels and --size); npz: the matrices for numpy; latex: the 1-D matrices.",
         ),
     ] = "c",
@@ -115,7 +120,7 @@ def command(
         from ..export.render import export_bytes, export_request
         from ..files import check_writable, write_output
 
-        layer = layer_shape(channels, size, padding, "i8" if dtype is None and output_format == "c" else dtype)
+        layer = layer_shape(channels, size, padding, dtype, "i8" if output_format == "c" else "f32")
         if layer is not None:
             layer.check(kernel)
         options = export_request(output_format, name, width, layer)

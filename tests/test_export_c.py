@@ -94,7 +94,8 @@ def test_a_denominator_beyond_64_bits_is_refused_in_one_line():
     run = run_sfc("export", "--format", "c", "--algo", "winograd", "--tile", "2", "--points", points)
     assert run.code == 2 and run.stdout == ""
     assert run.stderr == (
-        "sfc: error: F(2x2,3x3) cannot be exported to C: its exact 1-D outputs are F_2X2_3X3_SCALE_1D (a 70-bit "
+        "sfc: error: F(2x2,3x3) cannot be exported to C: its exact 1-D outputs are F_2X2_3X3_D3631D7C_SCALE_1D "
+        "(a 70-bit "
         "integer, AT_DEN * G_DEN * BT_DEN) times the correlation, beyond int64_t for every nonzero output; "
         "--format json or verilog exports it\n"
     )

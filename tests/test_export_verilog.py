@@ -19,9 +19,11 @@ import pytest
 from sfc_cli.algebra.program import Program
 from sfc_cli.algorithm import Algorithm
 from sfc_cli.errors import InputError
-from sfc_cli.export.content import NamedInteger, dimensions
+from sfc_cli.export.content import ExportRequest, NamedInteger, dimensions
 from sfc_cli.export.integers import growth_bits
+from sfc_cli.export.render import render
 from sfc_cli.export.verilog import localparam
+from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 from .export_support import LARGE_DENOMINATOR, NAMED, VARIANTS, algorithm, exported, run, tool
 from .helpers import run_sfc
@@ -187,6 +189,27 @@ def test_verilator_lint_is_clean_combinational_and_pipelined(tmp_path, name):
     assert proc.stdout == "" and proc.stderr == ""
 
 
+NARROWED = {
+    "x+1, x^2-2x+2, x^2-x+1, inf": AlgorithmRequest("crt", 4, 3, moduli="x+1, x^2-2x+2, x^2-x+1, inf"),
+    "x-1, x^2+1, x^2+2x+2, inf": AlgorithmRequest("crt", 4, 3, moduli="x-1, x^2+1, x^2+2x+2, inf"),
+}
+"""CRT(4x4,3x3) sets whose 2-D programs have nodes read only by narrower sums: their wires are narrowed to
+what is read (a delayed copy one bit wider than its readers failed -Wall with UNUSEDSIGNAL)."""
+
+
+@pytest.mark.parametrize("moduli", NARROWED)
+def test_narrowed_wires_lint_clean_and_compute_exactly(tmp_path, moduli):
+    built = build_algorithm(NARROWED[moduli])
+    design = render(built, ExportRequest("verilog", "chk", 8))
+    (tmp_path / "exported.sv").write_text(design)
+    (tmp_path / "lint_top.sv").write_text(lint_top(built))
+    files = [str(tmp_path / "exported.sv"), str(tmp_path / "lint_top.sv")]
+    proc = run([tool("verilator"), "--lint-only", "-Wall", "--top-module", "lint_top", *files])
+    assert proc.stdout == "" and proc.stderr == ""
+    checks = [module_check(built, kind, 2, width, 2) for kind, width in NARROW_WIDTHS.items()]
+    check_simulation(tmp_path, design, checks, (0, 1))
+
+
 DEFAULT_WIDTHS = {"input": 8, "filter": 8, "output": 32}
 NARROW_WIDTHS = {"input": 3, "filter": 3, "output": 12}
 
@@ -277,5 +300,5 @@ def test_a_denominator_beyond_64_bits_is_refused_in_one_line(tmp_path):
         str(target),
     )
     assert run.code == 2 and run.stdout == "" and not target.exists()
-    message = "F_2X2_3X3_G_DEN needs 107 bits, beyond its 64-bit declaration; it cannot be exported to Verilog"
+    message = "F_2X2_3X3_F92E1DA2_G_DEN needs 107 bits, beyond its 64-bit declaration; it cannot be exported to Verilog"
     assert run.stderr == f"sfc: error: {message}\n"

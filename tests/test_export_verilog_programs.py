@@ -1,7 +1,8 @@
 """The Verilog modules are the transforms' programs: read back from the exported text, every module
-computes its exact matrix with one adder per operation, every wire is exactly as wide as its range needs,
-and at every PIPELINE each sum reads operands of its own stage and every output leaves after LATENCY
-cycles. A property test simulates modules of small algorithms at random widths and pipelines."""
+computes its exact matrix with one adder per operation, every wire is exactly as wide as its range needs
+or, when less, as its widest reader reads, and at every PIPELINE each sum reads operands of its own stage
+and every output leaves after LATENCY cycles. A property test simulates modules of small algorithms at
+random widths and pipelines."""
 
 from __future__ import annotations
 
@@ -61,10 +62,10 @@ def test_modules_compute_their_matrices_with_exact_widths_and_consistent_pipelin
             assert max((wires[n].level for n in reads), default=0) == program.depth
             start = text.index(f"module {check.module} ")
             assert text.index(f"  localparam integer DEPTH = {program.depth};", start) < text.index("endmodule", start)
-            for wire in wires.values():
-                assert wire.growth == growth_bits([wire.row])
+            for wire in wires.values():  # narrower only where every reader reads fewer bits (read_module)
+                assert wire.growth <= growth_bits([wire.row])
                 if any(wire.row) and sum(map(abs, wire.row)) < 1 << 15:  # exact: no narrower width holds it
-                    assert exact_output_width([wire.row], 16) == 16 + wire.growth
+                    assert exact_output_width([wire.row], 16) == 16 + growth_bits([wire.row])
             for pipeline in range(program.depth + 2):
                 check_pipeline(wires, reads, program, pipeline)
 

@@ -11,8 +11,9 @@ The modules ``p_input_transform_Nd`` (v = BT @ d), ``p_filter_transform_Nd`` (u 
 straight-line program (``Algorithm.programs``): one adder per operation, shifts and negations free.
 Widths: an input element has IN_W bits, node k of the program ``IN_W + growth_bits([row_k])`` where
 row_k is what it computes over the inputs, so its range fits (exactly once 2**(IN_W-1) exceeds the
-row's L1 norm). Each sum is computed in its own width from operands cast to it (wrap-around in a cast
-is harmless in two's complement: the sum fits). Every output port element has the uniform
+row's L1 norm), or fewer when its readers all read fewer (``node_growths``; every copy likewise keeps
+what its readers read). Each sum is computed in its own width from operands cast to it (wrap-around in
+a cast is harmless in two's complement: the sum fits). Every output port element has the uniform
 OUT_W = IN_W + GROWTH bits, GROWTH from ``integers.growth_bits`` of the whole matrix.
 
 Pipelining: every module has an input clk and a parameter PIPELINE; 0 is combinational (clk unused),
@@ -87,10 +88,11 @@ class Read:
 
 @dataclass(frozen=True)
 class Delay:
-    """Wire ``name`` is ``source`` after ``registers`` clock cycles (a Verilog expression: 0 when
-    PIPELINE is 0)."""
+    """Wire ``name`` of ``width`` bits is the low ``width`` bits of ``source`` after ``registers`` clock
+    cycles (Verilog expressions; registers is 0 when PIPELINE is 0). ``source`` is sliced when wider."""
 
     name: str
+    width: str
     source: str
     registers: str
 
@@ -177,18 +179,23 @@ def registers(later: str, earlier: str) -> str:
     return later if earlier == "0" else f"{later} - {earlier}"
 
 
-def copies(name: str, level: int, readers: set[int | None]) -> tuple[Delay, ...]:
-    """The delay chain of node ``name`` at ``level``: a copy per level that reads it, in order, each from
-    the previous one, then the outputs' copy (None in ``readers``), which arrives after LATENCY cycles."""
+def copies(name: str, level: int, growth: int, readers: dict[int | None, int]) -> tuple[Delay, ...]:
+    """The delay chain of node ``name`` at ``level`` (IN_W + ``growth`` bits): a copy per level that
+    reads it, in order, each from the previous one, then the outputs' copy (None in ``readers``), which
+    arrives after LATENCY cycles. ``readers`` maps each reading level to the widest growth read there;
+    a copy keeps only the bits that it and the later copies' readers read (a reader casts its operands
+    to its own width, so the bits above it never matter), and the outputs read the whole node."""
     levels = sorted(r for r in readers if r is not None and r > 1)  # level 1 takes the inputs directly
-    targets: list[tuple[int | None, str]] = [(r, stage(r)) for r in levels]
+    targets: list[tuple[int | None, str, int]] = [(r, stage(r), readers[r]) for r in levels]
     if None in readers:
-        targets.append((None, "LATENCY"))
+        targets.append((None, "LATENCY", growth))
     chain: list[Delay] = []
-    source, earlier = name, stage(level)
-    for reader, later in targets:
-        chain.append(Delay(copy_name(name, reader), source, registers(later, earlier)))
-        source, earlier = chain[-1].name, later
+    source, earlier, source_growth = name, stage(level), growth
+    for i, (reader, later, _) in enumerate(targets):
+        kept = min(growth, max(g for _, _, g in targets[i:]))
+        sliced = source if kept == source_growth else f"{source}[{width(kept)}-1:0]"
+        chain.append(Delay(copy_name(name, reader), width(kept), sliced, registers(later, earlier)))
+        source, earlier, source_growth = chain[-1].name, later, kept
     return tuple(chain)
 
 
@@ -197,26 +204,47 @@ def node_name(program: Program, k: int) -> str:
     return f"x{k}" if k < program.inputs else f"t{k}"
 
 
-def nodes(program: Program) -> list[Node]:
-    """Every node of the program as a wire, with the delayed copies its readers take."""
-    depths = program.node_depths
-    readers: list[set[int | None]] = [set() for _ in depths]
-    for k, operation in enumerate(program.operations, program.inputs):
-        for operand in (operation.first, operation.second):
-            readers[operand.node].add(depths[k])
+def node_growths(program: Program) -> list[int]:
+    """The growth of every node's wire over IN_W: what its range needs, or what its widest reader reads
+    when that is less. A reader casts its operands to its own width, and the low bits of a sum depend
+    only on the low bits of its operands, so the bits above would be computed for no one. Readers come
+    after what they read, so one pass from the last node settles every width; outputs read whole nodes."""
+    growths = [growth_bits([row]) for row in program.node_rows]
+    read_width = [-1] * len(growths)  # the widest reader's growth so far; -1: none yet
     for output in program.outputs:
         if output is not None:
-            readers[output.node].add(None)
+            read_width[output.node] = growths[output.node]
+    for k in range(len(growths) - 1, program.inputs - 1, -1):
+        growths[k] = min(growths[k], read_width[k])
+        operation = program.operations[k - program.inputs]
+        for operand in (operation.first, operation.second):
+            read_width[operand.node] = max(read_width[operand.node], growths[k])
+    return growths
+
+
+def nodes(program: Program) -> list[Node]:
+    """Every node of the program as a wire (``node_growths`` wide), with the delayed copies its readers
+    take."""
+    depths = program.node_depths
+    growths = node_growths(program)
+    readers: list[dict[int | None, int]] = [{} for _ in depths]
+    for k, operation in enumerate(program.operations, program.inputs):
+        for operand in (operation.first, operation.second):
+            seen = readers[operand.node]
+            seen[depths[k]] = max(seen.get(depths[k], 0), growths[k])
+    for output in program.outputs:
+        if output is not None:
+            readers[output.node][None] = growths[output.node]
     out = []
-    for k, row in enumerate(program.node_rows):
+    for k, growth in enumerate(growths):
         name = node_name(program, k)
-        chain = copies(name, depths[k], readers[k])
+        chain = copies(name, depths[k], growth, readers[k])
         if k < program.inputs:
-            out.append(Node(name, width(0), k, (), chain))
+            out.append(Node(name, width(growth), k, (), chain))
         else:
             operation = program.operations[k - program.inputs]
             terms = (read(program, operation.first, depths[k]), read(program, operation.second, depths[k]))
-            out.append(Node(name, width(growth_bits([row])), None, terms, chain))
+            out.append(Node(name, width(growth), None, terms, chain))
     return out
 
 

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from .commands import derive, docs, error_report, export, quantize, search
-from .commands.common import end_workers_on_signals, writing_stdout
+from .commands.common import HelpCommand, HelpGroup, end_workers_on_signals, writing_stdout
 
 app = typer.Typer(
+    cls=HelpGroup,
     add_completion=False,
     help="Derive, analyse and export fast-convolution transforms (SFC, Winograd, any CRT moduli), exactly.",
     epilog="Example: sfc derive --tile 6 --kernel 3",
@@ -21,7 +22,7 @@ COMMANDS = (derive, export, error_report, quantize, search, docs)
 """In the order ``sfc --help`` lists them."""
 
 for module in COMMANDS:
-    app.command(module.NAME, epilog=module.EPILOG)(module.command)
+    app.command(module.NAME, epilog=module.EPILOG, cls=HelpCommand)(module.command)
 
 
 def _print_version(value: bool) -> None:

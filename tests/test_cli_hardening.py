@@ -200,3 +200,50 @@ def test_a_signal_ends_the_search_and_every_worker(signal_number):
     finally:
         for pid in living_in_session(search.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+# --- item 12: docs without a name, help texts, choices in any case ------------------------------------------
+
+
+def sfc(*args: str) -> Run:
+    proc = subprocess.run([*SFC, *args], capture_output=True, text=True)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def test_docs_without_a_name_gives_the_usage_and_the_documents():
+    assert one_error_line(sfc("docs")) == (
+        "sfc: error: usage: sfc docs NAME, where NAME is design (conventions, mathematics, programs, export "
+        "contracts) or error-model (the metrics)"
+    )
+
+
+@pytest.mark.parametrize("command", [(), ("derive",), ("export",), ("error-report",), ("search",), ("docs",)])
+def test_flags_show_no_type_in_help(command):
+    run = sfc(*command, "--help")
+    assert run.code == 0 and "--help" in run.stdout and "<bool>" not in run.stdout
+
+
+def test_help_states_the_ranges_and_the_catalog_rows():
+    search = " ".join(sfc("search", "--help").stdout.replace("│", " ").split())
+    assert "Kernel size r (per dimension), 2 to 7." in search and "1 to 1000000" in search
+    report = " ".join(sfc("error-report", "--help").stdout.replace("│", " ").split())
+    assert "Gaussian-integer Winograd" in report
+
+
+def test_choices_take_any_case_and_their_errors_say_so():
+    upper = sfc("derive", "--algo", "SFC", "--tile", "2", "--dims", "1", "--fractions-in", "b", "--format", "json")
+    lower = sfc("derive", "--algo", "sfc", "--tile", "2", "--dims", "1", "--fractions-in", "B", "--format", "json")
+    assert upper.code == 0 and upper == lower
+    assert one_error_line(sfc("derive", "--fractions-in", "x")) == (
+        "sfc: error: --fractions-in must be G, A or B (any case), got 'x'"
+    )
+    assert one_error_line(sfc("error-report", "--algo", "fft")) == (
+        "sfc: error: --algo must be sfc, winograd or crt (any case), got 'fft'"
+    )
+
+
+def test_markdown_captions_are_paragraphs():
+    run = sfc("error-report", "--tile", "2", "--dims", "1", "--samples", "16", "--format", "markdown")
+    paragraphs = run.stdout.split("\n\n")
+    assert run.code == 0 and len(paragraphs) == 4 and paragraphs[0].startswith("| ")
+    assert [p.split()[0] for p in paragraphs[1:]] == ["1-D", "bound", "Additions"]

@@ -6,6 +6,7 @@ import itertools
 import json
 import math
 import os
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
@@ -133,3 +134,21 @@ def test_workers_are_capped_at_the_core_count():
     assert search_settings(3, 2, 2, 16, None, 0, 1000, None).workers == cores
     assert search_settings(3, 2, 2, 16, None, 0, None, None).workers == cores
     assert search_settings(3, 2, 2, 16, None, 0, 1, None).workers == 1
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_the_published_legend_only_with_a_starred_row(published):
+    import io
+
+    from rich.console import Console
+
+    from sfc_cli.commands.search.display import render_tables
+    from sfc_cli.search.engine import SearchResult
+
+    entry = scored(Fraction(2), 0.1, "SFC-2(2x2,3x3)")
+    if published:
+        entry = replace(entry, candidate=replace(entry.candidate, literature="SFC-2 paper"))
+    result = SearchResult(3, 2, 2, "fp16", 512, 16, 0, 1, 0, 1, 0, False, [entry], [])
+    out = io.StringIO()
+    render_tables(Console(file=out, width=120), result)
+    assert ("* published" in out.getvalue()) == published and (" *" in out.getvalue()) == published

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, get_args
 
 import typer
 
@@ -30,7 +30,33 @@ if TYPE_CHECKING:
     from ..algorithm import Algorithm
     from ..request import AlgorithmRequest
 
-AlgoOption = Annotated[AlgorithmFamily, typer.Option("--algo", help="Algorithm family.")]
+
+class OptionRefused(typer.BadParameter):
+    """A usage error whose message names the option itself (shown as is, like sfc's other errors)."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def any_case(option: str, choices: tuple[str, ...]) -> Callable[[str | None], str | None]:
+    """An option callback: one of ``choices`` in any case, returned as ``choices`` spell it (None stays None);
+    anything else is a usage error naming the choices as the help shows them."""
+    spelled = {choice.lower(): choice for choice in choices}
+
+    def check(value: str | None) -> str | None:
+        if value is None or value.lower() in spelled:
+            return None if value is None else spelled[value.lower()]
+        listed = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+        raise OptionRefused(f"{option} must be {listed} (any case), got {value!r}")
+
+    return check
+
+
+ALGO_METAVAR = "<" + "|".join(get_args(AlgorithmFamily)) + ">"
+check_algo = any_case("--algo", get_args(AlgorithmFamily))
+AlgoOption = Annotated[
+    str, typer.Option("--algo", metavar=ALGO_METAVAR, callback=check_algo, help="Algorithm family (any case).")
+]
 TileOption = Annotated[int, typer.Option("--tile", "-m", help="Output tile size m (per dimension).")]
 KernelOption = Annotated[int, typer.Option("--kernel", "-r", help="Kernel size r (per dimension).")]
 DftOption = Annotated[
@@ -57,9 +83,12 @@ ModuliOption = Annotated[
 ]
 DimsOption = Annotated[int, typer.Option("--dims", help="1 or 2 dimensions.")]
 FractionsOption = Annotated[
-    FractionsIn,
+    str,
     typer.Option(
-        "--fractions-in", case_sensitive=False, metavar="<G|A|B>", help="Matrix that holds the fractions (any case)."
+        "--fractions-in",
+        metavar="<" + "|".join(get_args(FractionsIn)) + ">",
+        callback=any_case("--fractions-in", get_args(FractionsIn)),
+        help="Matrix that holds the fractions (any case).",
     ),
 ]
 OutputOption = Annotated[
@@ -84,6 +113,25 @@ QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Nothing on stderr but errors: no progress, no 'wrote FILE' line.")
 ]
 TableFormat = Literal["table", "json", "csv", "markdown"]
+
+
+class _FlagsTakeNoValue:
+    """Help lists flags (--quiet, --help) without a value type: they take none."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
+        return params
+
+
+class HelpGroup(_FlagsTakeNoValue, typer.core.TyperGroup):
+    """sfc itself (``typer.Typer(cls=...)``)."""
+
+
+class HelpCommand(_FlagsTakeNoValue, typer.core.TyperCommand):
+    """Every command (``app.command(cls=...)``)."""
 
 
 def fail(message: str) -> NoReturn:

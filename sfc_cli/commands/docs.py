@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from ..errors import InputError
-from .common import encodable, writing_stdout
+from .common import encodable, fail, writing_stdout
 
 NAME = "docs"
 EPILOG = "Examples:\n\nsfc docs error-model\n\nsfc docs design | less"
 
 DOCUMENTS = {"design": "design.md", "error-model": "error-model.md"}
 """What `sfc docs NAME` shows: the design (conventions, mathematics, programs, contracts) and the error model."""
+CONTENTS = {"design": "conventions, mathematics, programs, export contracts", "error-model": "the metrics"}
+USAGE = "usage: sfc docs NAME, where NAME is " + " or ".join(f"{name} ({CONTENTS[name]})" for name in DOCUMENTS)
 
 
 def documents_folder() -> Path:
@@ -34,11 +36,19 @@ def document_text(name: str) -> str:
 
 def command(
     name: Annotated[
-        Literal["design", "error-model"],
-        typer.Argument(help="design: conventions, mathematics, programs, export contracts; error-model: the metrics."),
-    ],
+        str | None,
+        typer.Argument(
+            metavar="NAME", show_default=False, help="; ".join(f"{name}: {CONTENTS[name]}" for name in DOCUMENTS) + "."
+        ),
+    ] = None,
 ) -> None:
     """Print one of sfc's documents (Markdown, shipped with the package; on a stream that is not UTF-8, its
-    Greek letters and symbols spelled in ASCII)."""
+    Greek letters and symbols spelled in ASCII). Without NAME: the usage and the documents, exit code 2."""
+    if name is None:
+        fail(USAGE)
+    try:
+        text = document_text(name)
+    except InputError as error:
+        fail(str(error))
     with writing_stdout():
-        sys.stdout.write(encodable(document_text(name), sys.stdout.encoding))
+        sys.stdout.write(encodable(text, sys.stdout.encoding))

@@ -10,8 +10,9 @@ import typer
 
 from ...analysis.images import MAX_PIXELS, MAX_SIDE
 from ...errors import InputError
-from ...request import MAX_SAMPLES, AlgorithmFamily
+from ...request import MAX_SAMPLES
 from ..common import (
+    ALGO_METAVAR,
     CorrectionsOption,
     DftOption,
     DimsOption,
@@ -20,6 +21,7 @@ from ..common import (
     PointsOption,
     QuietOption,
     TableFormat,
+    check_algo,
     encodable,
     fail,
     progress,
@@ -41,7 +43,10 @@ EPILOG = (
 )
 
 ReportAlgoOption = Annotated[
-    AlgorithmFamily | None, typer.Option("--algo", help="Report on one algorithm of this family.")
+    str | None,
+    typer.Option(
+        "--algo", metavar=ALGO_METAVAR, callback=check_algo, help="Report on one algorithm of this family (any case)."
+    ),
 ]
 ReportTileOption = Annotated[int | None, typer.Option("--tile", "-m", help="Output tile size m (per dimension).")]
 ReportKernelOption = Annotated[int | None, typer.Option("--kernel", "-r", help="Kernel size r (per dimension).")]
@@ -50,8 +55,9 @@ CatalogOption = Annotated[
     typer.Option(
         "--catalog",
         help="Rows of the report: paper (the default) = direct convolution and the paper's Winograd and SFC "
-        "algorithms; all = also the literature's Winograd points (Barabasz et al., NOVA, wincnn issue 1), "
-        "each named with its source (JSON: 'source'). An error with an algorithm option (--algo, --tile, ...).",
+        "algorithms; all = also the literature's Winograd points (Barabasz et al., NOVA, wincnn issue 1) and "
+        "Gaussian-integer Winograd as CRT moduli, each named with its source (JSON: 'source'). An error with "
+        "an algorithm option (--algo, --tile, ...).",
     ),
 ]
 

@@ -166,8 +166,8 @@ def additions_caption(report: Report) -> str:
 
 
 def caption(report: Report) -> str:
-    """The tables' captions, for the single Markdown table."""
-    return cost_caption(report) + " " + error_caption(report) + " " + additions_caption(report)
+    """The tables' captions, for the single Markdown table: one paragraph each."""
+    return "\n\n".join((cost_caption(report), error_caption(report), additions_caption(report)))
 
 
 def report_tables(report: Report, encoding: str) -> list[tuple[Table, str]]:

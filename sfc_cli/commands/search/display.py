@@ -114,7 +114,9 @@ def render_tables(console: Console, result: SearchResult) -> None:
         f"Pareto front, {result.dims}-D, kernel {result.kernel}, tiles 2..{result.max_tile}: products per output "
         f"against {metric} ({result.samples} tiles, seed {result.seed})"
     )
-    table = Table(title=title, title_justify="left", caption="* published (the literature table below)")
+    starred = any(scored.candidate.literature for scored in result.front)
+    legend = "* published (the literature table below)" if starred else None
+    table = Table(title=title, title_justify="left", caption=legend)
     for header in ("#", "algorithm", "prod./out", "prod.", "int8", "fp16", "bound"):
         table.add_column(header, justify="left" if header == "algorithm" else "right")
     for rank, scored in enumerate(result.front, 1):

@@ -246,13 +246,15 @@ def evaluate_model(
     progress: Callable[[str], None] = lambda label: None,
     labels: Sequence[str] | None = None,
     name: str | None = None,
+    layer_images: int = LAYER_IMAGES,
 ) -> ModelReport:
-    """The report of the module docstring: FP32, int8 direct, then each algorithm at each of ``bits`` (rows
-    named by ``labels``, default the algorithms' names; the report by ``name``, default the model's
-    path or graph name). ``images``: the folder's images in its fixed
-    order, the first ``calibration`` of them calibrating; ``progress(label)`` is called
-    ``progress_units(...)`` times. InputError (one line) for an algorithm that fits no Conv, too few
-    images, or an output that does not score the folder's classes."""
+    """The report of the module docstring: FP32, int8 direct, then each algorithm at each of ``bits``.
+
+    Rows are named by ``labels`` (default: the algorithms' names), the report by ``name`` (default: the
+    model's path or graph name). ``images``: the folder's images in its fixed order, the first
+    ``calibration`` of them calibrating; layer errors on at most ``layer_images`` of the others.
+    ``progress(label)`` is called ``progress_units(...)`` times. InputError (one line) for an algorithm
+    that fits no Conv, too few images, or an output that does not score the folder's classes."""
     name = name or (model if isinstance(model, str) else model.graph.name or "model")
     if isinstance(model, str):
         model = load_model(model)
@@ -279,7 +281,7 @@ def evaluate_model(
     first = dict(zip(names, run_batches(probe, spec, evaluated.images[:1], names), strict=True))
     kept = {name for site in measured for name in (site.input, site.output)}
     per_image = sum(first[name].nbytes for name in kept)
-    layer_images = min(LAYER_IMAGES, len(evaluated), max(1, LAYER_BYTES // max(per_image, 1)))
+    layer_images = min(layer_images, len(evaluated), max(1, LAYER_BYTES // max(per_image, 1)))
     kept_names = sorted(kept)
     activations = dict(
         zip(kept_names, run_batches(probe, spec, evaluated.images[:layer_images], kept_names), strict=True)

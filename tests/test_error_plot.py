@@ -13,11 +13,13 @@ import pytest
 from sfc_cli.analysis.measure import DataSource, measure
 from sfc_cli.analysis.report import Report, Row, Subject, build_report
 from sfc_cli.commands.error_report.options import report_subjects
-from sfc_cli.commands.error_report.plot import DPI, GAP, PANELS, STYLE, draw_figure, place_labels, write_plot
+from sfc_cli.commands.error_report.plot import DPI, PANELS, STYLE, draw_figure, write_plot
+from sfc_cli.commands.plotting import GAP, MARKER_RADIUS, place_labels
 from sfc_cli.request import AlgorithmRequest, build_algorithm
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.transforms import Bbox
 
 DATA = DataSource(256, 0)
 
@@ -90,11 +92,18 @@ def test_labels_never_overlap_and_stay_inside_their_panel(reports, figures, name
         for axis, (_, value) in zip(figure.axes, PANELS, strict=True):
             names = labels(axis)
             drawn = [r.subject.name for r in report.rows if np.isfinite(value(r))]
-            assert sorted(t.get_text() for t in names) == sorted(drawn)
+            assert sorted(line for t in names for line in t.get_text().split("\n")) == sorted(drawn)
             boxes = [t.get_window_extent(renderer) for t in names]
             frame = axis.get_window_extent(renderer)
             assert all(inside(box, frame) for box in boxes)
             assert all(apart(a, b) for a, b in itertools.combinations(boxes, 2))
+            radius = MARKER_RADIUS * dpi / 72
+            for label, box in zip(names, boxes, strict=True):  # no label covers another point's marker
+                for other in names:
+                    x, y = axis.transData.transform(other.xy)
+                    assert other is label or apart(
+                        box, Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
+                    )
 
 
 def int8(row: Row) -> float:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...models.evaluate import ModelReport, ModelRow
-from ..plotting import save_figure
-from .plot import DPI, FAMILIES, LABEL_POINTS, MARKER_AREA, OTHER_COLOURS, STYLE, _add_to_note, _draw_leaders, _place
+from ..plotting import draw_leaders, place_annotations, save_figure
+from .plot import DPI, FAMILIES, LABEL_POINTS, MARKER_AREA, OTHER_COLOURS, STYLE, _add_to_note
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -83,14 +83,14 @@ def draw_model_figure(report: ModelReport) -> Figure:
     figure.set_layout_engine("none")
     while True:
         layout.execute(figure)
-        placed, unplaced = _place(axis, labels, 72 / figure.dpi)
+        placed, unplaced = place_annotations(axis, labels, 72 / figure.dpi)
         if not unplaced:
             break
         for label in unplaced:
             labels.remove(label)
             label.remove()
             _add_to_note(axis, f"no room to label: {label.get_text()}")
-    _draw_leaders(axis, placed)
+    draw_leaders(axis, placed)
     return figure
 
 

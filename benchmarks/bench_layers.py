@@ -8,7 +8,9 @@ ResNet-style layers: C_IN = C_OUT channels at H = W, padding 1, stride 1, one im
 x (C, H, W) and w (C, C, 3, 3) feed every backend (as float32 where a backend computes in f32), and every output is
 compared with an exact direct correlation (numpy, float64 sums of integers): integers bit for bit, f32 within
 1e-4 of the largest output. Times are the best of --repeat calls on one thread; the weight pre-transform (once per
-weight set) is outside every time.
+weight set) is outside every time. Columns: "x direct" is the time of the backend's own direct convolution over
+this one (C: the channels-last one; IREE: its convolution of the same type; onnxruntime: Conv for f32, ConvInteger
+for i8), "x ORT Conv" the time of onnxruntime's f32 Conv over this one; above 1 is faster.
 
 - C (``c_backend``): the header `sfc export --format c` writes with the layer (i8), against two direct
   convolutions written here with the same compiler and flags (gcc -O3 -march=native): NCHW loops over output
@@ -23,8 +25,9 @@ weight set) is outside every time.
   BT2 and AT2, not the additions-only programs of the C layer).
 - onnxruntime (``onnx_backend``): its Conv (f32) and ConvInteger (i8 in, int32 out), and the layer
   `sfc export --format onnx` writes (f32, and exact i8 with int32 or int64 sums), with W bound as an initializer so
-  that onnxruntime folds the filter transform once, as it prepacks a Conv's weights. Where the time goes:
-  onnxruntime's profile of the fastest call, node times summed by stage.
+  that onnxruntime folds the filter transform once, as it prepacks a Conv's weights. Where the time goes: each
+  stage's share of the node times in onnxruntime's profile of the fastest profiled call, applied to the measured
+  time (profiling slows the calls down, unevenly).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class Shape:
         return f"{self.channels} channels {self.side}x{self.side}"
 
     def layer(self, dtype: str) -> sfc.LayerShape:
+        """The layer with elements of ``dtype`` (f32 or i8)."""
         return sfc.LayerShape(self.channels, self.channels, self.side, self.side, PADDING, dtype)
 
 
@@ -501,8 +505,8 @@ def with_bound_weights(model, w: np.ndarray):
     return model
 
 
-def profiled_phases(model, feed: dict[str, np.ndarray], repeat: int) -> dict[str, float]:
-    """Seconds per stage of the fastest of ``repeat`` profiled calls: node times summed, input transform up to the
+def profiled_shares(model, feed: dict[str, np.ndarray], repeat: int) -> dict[str, float]:
+    """Each stage's share of the node time in the fastest of ``repeat`` profiled calls: input transform up to the
     batched MatMul ``products``, output transform after it (nodes onnxruntime added count with the node before)."""
     stage = {}
     current = "input"
@@ -529,7 +533,8 @@ def profiled_phases(model, feed: dict[str, np.ndarray], repeat: int) -> dict[str
                 phases[current] += duration * 1e-6
         if not best_phases or sum(phases.values()) < sum(best_phases.values()):
             best_phases = phases
-    return best_phases
+    total = sum(best_phases.values())
+    return {phase: value / total for phase, value in best_phases.items()}
 
 
 def onnx_backend(shape: Shape, data: LayerData, algorithms: dict[str, sfc.Algorithm], repeat: int) -> list[Row]:
@@ -559,7 +564,7 @@ def onnx_backend(shape: Shape, data: LayerData, algorithms: dict[str, sfc.Algori
             agrees = data.agreement(session.run(None, feeds[dtype])[0])
             output = model.graph.output[0].type.tensor_type.elem_type
             note = f"{onnx.helper.tensor_dtype_to_np_dtype(output)} sums; W an initializer (filter transform folded)"
-            phases = profiled_phases(model, feeds[dtype], repeat)
+            phases = {phase: share * seconds for phase, share in profiled_shares(model, feeds[dtype], repeat).items()}
             rows.append(
                 Row("onnxruntime", f"{algorithm.name} layer", dtype, seconds, agrees, directs[dtype], phases, note)
             )

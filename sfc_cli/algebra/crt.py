@@ -193,12 +193,16 @@ def derive(
     dims: int,
     fractions_in: FractionsIn,
     pair_multiplication: PairMultiplication = nested,
+    before_2d: Callable[[Transforms], None] | None = None,
 ) -> Derived:
-    """Correlation F(m, r) over ``blocks`` in 1-D and, when ``dims`` is 2, in 2-D (unverified)."""
+    """Correlation F(m, r) over ``blocks`` in 1-D and, when ``dims`` is 2, in 2-D (unverified);
+    ``before_2d`` sees the 1-D transforms first (it may refuse what 2-D would cost)."""
     parts_one = parts_1d(blocks, m, r)
     one_d = Transforms.from_convolution(assemble(parts_one)).place_fractions(fractions_in)
     if dims == 1:
         return Derived(one_d, None, parts_one, [])
+    if before_2d is not None:
+        before_2d(one_d)
     parts_two = parts_2d(parts_one, m, r, pair_multiplication)
     two_d = Transforms.from_convolution(assemble(parts_two)).place_fractions(fractions_in)
     return Derived(one_d, two_d, parts_one, parts_two)

@@ -29,6 +29,11 @@ WORK_BUDGET = 40_000
 ``COMPOSE_WORK`` per operation of the stage programs composed; about 0.2 s for SFC-6(6x6,3x3)."""
 COMPOSE_WORK = 4
 """Composing (and replicating) a program costs about this much pair work per operation."""
+MAX_SEARCH_WORK = 200_000
+"""Pair work beyond which a stage is not searched: pairwise elimination grows faster than its pair work
+(CRT(8x8,3x3) with moduli x^5-2, x^5-3 has flat 2-D matrices of 1.1 million, 26 s for the programs;
+F(14x14,3x3) as SFC-16 took 290 s). Such a stage is summed row by row (``plain_program``); every
+algorithm of the catalog stays below it (the largest, SFC-6(4x4,7x7), starts at 63,168)."""
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,13 @@ def greedy_program(stage: Stage, order: int = 0) -> Program:
     return builder.program([_balanced_sum(builder, terms) for terms in row_terms])
 
 
+def plain_program(stage: Stage) -> Program:
+    """Every row summed on its own: constants as shift-and-add chains, then a balanced sum; no search for
+    shared pairs, so the cost is linear in the nonzeros (the fallback beyond ``MAX_SEARCH_WORK``)."""
+    builder = ProgramBuilder(stage.columns)
+    return builder.program([_balanced_sum(builder, terms) for terms in _constant_terms(builder, stage.rows)])
+
+
 def _balanced_sum(builder: ProgramBuilder, terms: dict[int, int]) -> Operand | None:
     """The row's remaining terms added two shallowest at a time (least adder depth)."""
     queue = [(builder.depths[node], node, coefficient) for node, coefficient in sorted(terms.items())]
@@ -408,30 +420,62 @@ def best_program(
     then further orders, while the work spent (pair work of the stages optimised, plus the size of
     the programs composed) fits ``budget``; the cheapest candidate always runs. The budget counts
     work, not time, so the result is the same on every machine. A stage
-    shared by candidates (or the factor of replicated stages) is optimised once per order.
+    shared by candidates (or the factor of replicated stages) is optimised once per order. When even
+    the cheapest candidate is beyond the search (``searched``), it alone is built, its stages beyond
+    ``MAX_SEARCH_WORK`` summed row by row (``search_note`` says so).
     """
-    options: list[Sequence[AnyStage]] = sorted(
-        [[Stage.dense(matrix, len(matrix[0]) if matrix else 0)], *factorisations],
-        key=lambda stages: sum(s.pair_work for s in stages),
-    )
+    options = _options(matrix, factorisations)
+    if not searched(options):
+        stages = options[0]
+        fallback = [
+            plain_program(_base(s)) if s.pair_work > MAX_SEARCH_WORK else greedy_program(_base(s)) for s in stages
+        ]
+        return verified_program(_compose_stages(stages, fallback), matrix, what)
     spent = 0
     candidates = []
     runs: dict[tuple[int, int], Program] = {}  # (id of a Stage, order) -> its program
-
-    def base(stage: AnyStage) -> Stage:
-        return stage.factor if isinstance(stage, Replicated) else stage
-
     for order in range(TIE_BREAK_ORDERS):
         for stages in options:
-            fresh = {id(base(s)): base(s) for s in stages if (id(base(s)), order) not in runs}
+            fresh = {id(_base(s)): _base(s) for s in stages if (id(_base(s)), order) not in runs}
             work = sum(s.pair_work for s in fresh.values())
             if candidates and spent + work > budget:
                 continue
             for key, stage in fresh.items():
                 runs[(key, order)] = greedy_program(stage, order)
-            programs = [runs[(id(base(s)), order)] for s in stages]
+            programs = [runs[(id(_base(s)), order)] for s in stages]
             candidates.append(_compose_stages(stages, programs))
             copies = (s.copies if isinstance(s, Replicated) else 1 for s in stages)
             spent += work + COMPOSE_WORK * sum(c * p.additions for c, p in zip(copies, programs, strict=True))
     best = min(candidates, key=lambda p: (p.additions, p.depth))
     return verified_program(best, matrix, what)
+
+
+def _base(stage: AnyStage) -> Stage:
+    return stage.factor if isinstance(stage, Replicated) else stage
+
+
+def _options(matrix: IntegerRows, factorisations: Sequence[Sequence[AnyStage]]) -> list[Sequence[AnyStage]]:
+    """The flat matrix and the factorisations, cheapest (least pair work) first."""
+    return sorted(
+        [[Stage.dense(matrix, len(matrix[0]) if matrix else 0)], *factorisations],
+        key=lambda stages: sum(s.pair_work for s in stages),
+    )
+
+
+def searched(options: Sequence[Sequence[AnyStage]]) -> bool:
+    """Whether ``best_program`` searches: False when even the cheapest option has a stage beyond
+    ``MAX_SEARCH_WORK``; then that option is taken alone, its large stages summed row by row and the
+    others searched in one order."""
+    return all(s.pair_work <= MAX_SEARCH_WORK for s in options[0])
+
+
+def search_note(what: str, matrix: IntegerRows, factorisations: Sequence[Sequence[AnyStage]] = ()) -> str | None:
+    """One line saying that ``best_program`` did not search ``what``, None when it did."""
+    options = _options(matrix, factorisations)
+    if searched(options):
+        return None
+    work = max(s.pair_work for s in options[0])
+    return (
+        f"{what}: rows summed without common-subexpression search (pair work {work:,} is beyond the "
+        f"optimiser's {MAX_SEARCH_WORK:,}); more additions than a searched program"
+    )

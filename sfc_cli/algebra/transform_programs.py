@@ -23,7 +23,7 @@ from math import gcd, lcm
 from .bilinear import Transforms
 from .kronecker import SparseRow, kronecker_mixing
 from .matrix import ZERO, QMatrix
-from .optimise import WORK_BUDGET, AnyStage, Replicated, Stage, best_program
+from .optimise import WORK_BUDGET, AnyStage, Replicated, Stage, best_program, search_note
 from .program import Program
 
 FILTER_BUDGET = WORK_BUDGET // 4
@@ -34,11 +34,13 @@ IntegerMatrix = tuple[tuple[int, ...], ...]
 
 @dataclass(frozen=True)
 class TransformPrograms:
-    """One dimension's programs; each computes its matrix times that matrix's common denominator."""
+    """One dimension's programs; each computes its matrix times that matrix's common denominator.
+    ``notes``: one line per program the optimiser did not search (too large), empty when it searched all."""
 
     input_transform: Program
     filter_transform: Program
     output_transform: Program
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,11 +231,20 @@ def _programs_of(key: _Key) -> TransformPrograms:
     return _structured_programs(transforms, one)
 
 
+def _found(tasks: Sequence[tuple[str, IntegerMatrix, list[list[AnyStage]], int]]) -> TransformPrograms:
+    """The programs of (what, matrix, factorisations, budget) for BT, G and AT, with their notes."""
+    programs = [best_program(matrix, options, what, budget) for what, matrix, options, budget in tasks]
+    notes = (search_note(what, matrix, options) for what, matrix, options, _ in tasks)
+    return TransformPrograms(*programs, notes=tuple(note for note in notes if note))
+
+
 def _flat_programs(transforms: _Integers) -> TransformPrograms:
-    return TransformPrograms(
-        best_program(transforms.BT, what="BT"),
-        best_program(transforms.G, what="G"),
-        best_program(transforms.AT, what="AT"),
+    return _found(
+        [
+            ("BT", transforms.BT, [], WORK_BUDGET),
+            ("G", transforms.G, [], WORK_BUDGET),
+            ("AT", transforms.AT, [], WORK_BUDGET),
+        ]
     )
 
 
@@ -290,8 +301,10 @@ def _column_row(one_t: IntegerMatrix, columns: int, mixing: list[SparseRow] | No
 
 def _structured_programs(two: _Integers, one: _Integers) -> TransformPrograms:
     structure = _structure(two, one)
-    return TransformPrograms(
-        best_program(two.BT, _row_column(one.BT, one.columns[0], structure.input_mixing), "BT2"),
-        best_program(two.G, _row_column(one.G, one.columns[1], structure.filter_mixing), "G2", FILTER_BUDGET),
-        best_program(two.AT, _column_row(one.AT_T, len(one.AT), structure.output_mixing), "AT2"),
+    return _found(
+        [
+            ("BT2", two.BT, _row_column(one.BT, one.columns[0], structure.input_mixing), WORK_BUDGET),
+            ("G2", two.G, _row_column(one.G, one.columns[1], structure.filter_mixing), FILTER_BUDGET),
+            ("AT2", two.AT, _column_row(one.AT_T, len(one.AT), structure.output_mixing), WORK_BUDGET),
+        ]
     )

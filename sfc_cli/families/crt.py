@@ -47,9 +47,9 @@ from ..algebra.fields import (
     ring_multiplication,
     toom_cook_recipe,
 )
-from ..algorithm import Algorithm, CrtParameters, verified_algorithm
+from ..algorithm import Algorithm, CrtParameters, algorithm_name, verified_algorithm
 from ..errors import InputError
-from .common import check_sizes
+from .common import check_sizes, two_d_work_check
 
 if TYPE_CHECKING:
     from sympy import Poly
@@ -366,7 +366,8 @@ def crt(
             f"the moduli's degrees add up to {total}, but tile {tile} and kernel {kernel} need tile + kernel - 1 = {n}"
         )
     blocks = tuned_blocks(_blocks(parsed), tile, kernel)
-    derived = derive(blocks, tile, kernel, dims, fractions_in, field_pair_multiplication)
+    check = two_d_work_check(algorithm_name("CRT", tile, kernel, 2))
+    derived = derive(blocks, tile, kernel, dims, fractions_in, field_pair_multiplication, check)
     return verified_algorithm(
         "crt",
         "CRT",

@@ -13,9 +13,9 @@ from ..algebra.bilinear import Bilinear, FractionsIn
 from ..algebra.crt import Block, Infinity, Part, Zero, derive
 from ..algebra.cyclic import Cyclic, cyclic_multiplication, cyclic_products, frequency_orbits
 from ..algebra.polynomial import divisors, totient
-from ..algorithm import Algorithm, SfcParameters, verified_algorithm
+from ..algorithm import Algorithm, SfcParameters, algorithm_name, verified_algorithm
 from ..errors import InputError
-from .common import check_sizes
+from .common import check_sizes, two_d_work_check
 
 ADDITIONS_ONLY_DFT_SIZES = (2, 3, 4, 6)
 """N whose cyclotomic factors all have degree <= 2: the transforms need additions only."""
@@ -168,7 +168,8 @@ def sfc(
     """SFC-N(tile, kernel) in ``dims`` dimensions, verified; N and corrections chosen if not given."""
     check_sizes(tile, kernel, dims)
     params = resolve_parameters(tile, kernel, dft, corrections)
-    derived = derive(_blocks(params), tile, kernel, dims, fractions_in, _pair_multiplication)
+    check = two_d_work_check(algorithm_name(f"SFC-{params.dft}", tile, kernel, 2))
+    derived = derive(_blocks(params), tile, kernel, dims, fractions_in, _pair_multiplication, check)
     return verified_algorithm(
         "sfc",
         f"SFC-{params.dft}",

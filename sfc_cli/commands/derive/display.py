@@ -125,6 +125,9 @@ def render_algorithm(console: Console, algorithm: Algorithm, automatic: bool) ->
     counts = addition_counts(algorithm)
     console.print(additions_table(counts))
     console.print(additions_note(counts))
+    for dims in range(1, algorithm.dims + 1):
+        for note in algorithm.programs(dims).notes:
+            console.print(f"note: {note}", style="yellow")
     console.print(structure_table(algorithm))
     for symbol, role, matrix in (
         ("AT", "output transform", algorithm.one_d.AT),

@@ -30,10 +30,20 @@ def _items(text: str, what: str, example: str) -> list[str]:
     return items
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_RATIONAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?:/[0-9]+)?")
+"""What Python's int and Fraction accept, less what they also take: digits of other scripts (٣, １)
+and underscores (1_0). Numbers on the command line are ASCII digits only."""
+
+
 def parse_point(text: str) -> Fraction | None:
-    """A rational ("2", "-1/2", "0.5") or infinity ("inf"); None stands for infinity."""
+    """A rational ("2", "-1/2", "0.5", "1e3") or infinity ("inf"); None stands for infinity."""
     if text.lower() in INFINITY_WORDS:
         return None
+    if not _RATIONAL.fullmatch(text):
+        raise InputError(
+            f"point {text!r} is not a rational number in ASCII digits (use forms like 2, -1/2, 0.5 or inf)"
+        )
     too_large = f"point {text!r} has too many digits: numerator and denominator may have {MAX_POINT_DIGITS} at most"
     exponent = re.search(r"[eE][+-]?0*(\d*)$", text)
     if len(text) > 4 * MAX_POINT_DIGITS or (exponent and len(exponent.group(1)) > 2):
@@ -53,10 +63,12 @@ def parse_points(text: str) -> tuple[Fraction | None, ...]:
 
 def parse_int_list(text: str, what: str, example: str = "8,6,4") -> tuple[int, ...]:
     items = _items(text, what, example)
-    try:
-        return tuple(int(item) for item in items)
-    except ValueError:
-        raise InputError(f"malformed {what} list {text!r}: expected comma-separated integers") from None
+    for item in items:
+        if not _INTEGER.fullmatch(item):
+            raise InputError(
+                f"malformed {what} list {text!r}: expected comma-separated integers in ASCII digits 0-9, got {item!r}"
+            )
+    return tuple(int(item) for item in items)
 
 
 def parse_int_pair(text: str, what: str, example: str) -> tuple[int, int]:

@@ -151,3 +151,19 @@ def test_narrow_terminals_wrap_instead_of_cutting_numbers():
         [sys.executable, "-m", "sfc_cli", "derive", "--tile", "14"], capture_output=True, text=True, env=env
     )
     assert proc.returncode == 0 and "…" not in proc.stdout and "57.37%" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--algo", "winograd", "--tile", "2", "--points", "0,1,\u0663,inf"), "point '\u0663' is not a rational"),
+        (("--algo", "winograd", "--tile", "2", "--points", "0,1,1_0,inf"), "point '1_0' is not a rational"),
+        (("--tile", "6", "--corrections", "\uff11,\uff11"), "got '\uff11'"),
+        (("--tile", "6", "--corrections", "1_0,0"), "got '1_0'"),
+        (("--algo", "crt", "--tile", "2", "--moduli", "x, x-\u0663, inf"), "uses the character '\u0663'"),
+    ],
+)
+def test_numbers_are_ascii_digits_only(args, message):
+    """Python's int and Fraction also read other scripts' digits and underscores: ٣ was read as 3."""
+    line = one_error_line(run_sfc("derive", *args))
+    assert message in line and "ASCII" in line

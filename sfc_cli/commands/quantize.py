@@ -53,10 +53,9 @@ def parse_bits(text: str) -> int | None:
     """--bits: an integer 2..16, or none (float rewrite)."""
     if text.strip().lower() == "none":
         return None
-    try:
-        bits = int(text)
-    except ValueError:
-        raise InputError(f"--bits takes an integer from 2 to 16 or none, got {text!r}") from None
+    if not text.strip().isascii() or not text.strip().isdigit():
+        raise InputError(f"--bits takes an integer from 2 to 16 or none, got {text!r}")
+    bits = int(text)
     if not 2 <= bits <= 16:
         raise InputError(f"--bits takes an integer from 2 to 16 or none, got {bits}")
     return bits

@@ -86,7 +86,7 @@ def _floats(text: str, option: str) -> tuple[float, ...]:
 
 def _size(text: str) -> tuple[int, int]:
     items = [item.strip() for item in text.split(",")]
-    if len(items) != 2 or not all(item.isdigit() and int(item) > 0 for item in items):
+    if len(items) != 2 or not all(item.isascii() and item.isdigit() and int(item) > 0 for item in items):
         raise InputError(f"--size takes the height and width in pixels, H,W (e.g. 32,32), got {text!r}")
     return int(items[0]), int(items[1])
 

@@ -152,3 +152,57 @@ def test_the_published_legend_only_with_a_starred_row(published):
     out = io.StringIO()
     render_tables(Console(file=out, width=120), result)
     assert ("* published" in out.getvalue()) == published and (" *" in out.getvalue()) == published
+
+
+def test_the_plot_numbers_the_front_and_names_every_published_point_once(tmp_path):
+    """Front points carry their rank (and, when published, the name); algorithms at the same point share one
+    label; no label overlaps another, covers another point's marker or is crossed by the staircase."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.transforms import Bbox
+
+    from sfc_cli.commands.plotting import MARKER_RADIUS
+    from sfc_cli.commands.search.plot import FRONT_LEGEND, PUBLISHED_LEGEND, STYLE, draw_front, write_plot
+    from sfc_cli.search.engine import LiteratureEntry, SearchResult
+
+    def published(entry: Scored, name: str) -> Scored:
+        return replace(entry, candidate=replace(entry.candidate, literature=name))
+
+    errors = (1.7, 0.68, 0.26, 0.11, 0.078, 0.028, 0.024, 0.021, 0.017, 0.0155, 0.0137)
+    ratios = ("25/16", "81/49", "16/9", "59/32", "97/49", "33/16", "71/32", "109/49", "22/9", "69/25", "13/4")
+    front = [scored(Fraction(p), e, f"A{k}") for k, (p, e) in enumerate(zip(ratios, errors, strict=True), 1)]
+    front[2] = published(front[2], "F(6x6,3x3)")
+    others = [
+        published(scored(Fraction(16, 9), 0.26 * (1 + 1e-12)), "F(6x6,3x3) Barabasz"),
+        published(scored(Fraction(23, 8), 0.0192), "SFC-4(4x4,3x3)"),
+        published(scored(Fraction(23, 8), 0.0192), "CRT(4x4,3x3) Gaussian"),
+        published(scored(Fraction(132, 49), 0.0189), "SFC-6(7x7,3x3)"),
+    ]
+    literature = [LiteratureEntry(front[2], None, ())] + [LiteratureEntry(s, None, (front[0],)) for s in others]
+    result = SearchResult(3, 2, 8, "int8", 512, 4096, 0, 30, 0, 30, 0, False, front, literature)
+    with matplotlib.rc_context(STYLE):
+        figure = draw_front(result)
+        figure.canvas.draw()
+        renderer, (axes,) = figure.canvas.get_renderer(), figure.axes
+        labels = [t for t in axes.texts if t.get_text()]
+        texts = sorted(t.get_text() for t in labels)
+        assert texts == sorted(
+            [f"#{k}" for k in (1, 2, 4, 5, 6, 7, 8, 9, 10, 11)]
+            + ["#3 F(6x6,3x3)\nF(6x6,3x3) Barabasz", "SFC-4(4x4,3x3)\nCRT(4x4,3x3) Gaussian", "SFC-6(7x7,3x3)"]
+        )
+        assert [t.get_text() for t in figure.legends[0].get_texts()] == [FRONT_LEGEND, PUBLISHED_LEGEND]
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+        radius = MARKER_RADIUS * figure.dpi / 72
+        for label, box in zip(labels, boxes, strict=True):
+            for other in labels:
+                x, y = axes.transData.transform(other.xy)
+                assert other is label or not box.overlaps(
+                    Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
+                )
+        stairs = axes.lines[0].get_path().transformed(axes.lines[0].get_transform())
+        assert not any(stairs.intersects_bbox(box, filled=False) for box in boxes)
+        plt.close(figure)
+    assert write_plot(result, str(tmp_path / "front.png")) == (tmp_path / "front.png").stat().st_size > 0

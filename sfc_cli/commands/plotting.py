@@ -137,6 +137,11 @@ def _segments_crossing(starts: np.ndarray, ends: np.ndarray, others: np.ndarray,
     return (side(a, b, c) * side(a, b, d) < 0) & (side(c, d, a) * side(c, d, b) < 0)
 
 
+def _grown(boxes: np.ndarray) -> np.ndarray:
+    """Boxes (n x 4) grown by ``GAP`` on every side: a line that meets one comes closer than ``GAP``."""
+    return boxes + np.array([-GAP, -GAP, GAP, GAP])
+
+
 def _nearest(boxes: np.ndarray, point: np.ndarray) -> np.ndarray:
     """The point of each box (n x 4) nearest to ``point``, n x 2: where a leader line meets the label."""
     return np.clip(point, boxes[:, :2], boxes[:, 2:])
@@ -176,27 +181,30 @@ def _candidates(anchor: np.ndarray, size: tuple[float, float], frame: np.ndarray
 
 
 class _Placer:
-    """``place_labels``' state: the points, their markers, the frame, and the boxes and leader lines
-    placed so far (all in points)."""
+    """``place_labels``' state: the points, their markers, the frame, and the boxes and lines (the given
+    ones, then the leader lines) placed so far (all in points)."""
 
-    def __init__(self, anchors: Sequence[tuple[float, float]], frame: Box) -> None:
+    def __init__(self, anchors: Sequence[tuple[float, float]], frame: Box, lines: Sequence[Box]) -> None:
         self.points = np.array(anchors, dtype=float).reshape(-1, 2)
         self.markers = np.concatenate([self.points - MARKER_RADIUS, self.points + MARKER_RADIUS], axis=1)
         self.frame = np.array(frame, dtype=float) + np.array([GAP, GAP, -GAP, -GAP])
-        self.boxes, self.starts, self.ends = np.empty((0, 4)), np.empty((0, 2)), np.empty((0, 2))
+        segments = np.array(lines, dtype=float).reshape(-1, 4)
+        self.boxes, self.starts, self.ends = np.empty((0, 4)), segments[:, :2], segments[:, 2:]
 
     def place(self, index: int, size: tuple[float, float]) -> Box | None:
-        anchor, clear, fallback = self.points[index], None, None
+        anchor, fallbacks = self.points[index], [None, None, None]  # clear of markers and lines, of markers, any
         for batch in _candidates(anchor, size, self.frame):
             inside = np.all((batch[:, :2] >= self.frame[:2]) & (batch[:, 2:] <= self.frame[2:]), axis=1)
             options = batch[inside & ~_overlapping(batch, self.boxes, GAP)]
-            fallback = options[0] if fallback is None and len(options) else fallback
-            off_markers = options[~_overlapping(options, self.markers, GAP)]
-            clear = off_markers[0] if clear is None and len(off_markers) else clear
+            off_markers = ~_overlapping(options, self.markers, GAP)
+            off_lines = off_markers & ~_crossing(self.starts, self.ends, _grown(options)).any(axis=0)
+            for rank, fits in enumerate((off_lines, off_markers, np.ones(len(options), dtype=bool))):
+                if fallbacks[rank] is None and fits.any():
+                    fallbacks[rank] = options[int(np.argmax(fits))]
             good = self._good(index, options)
             if good.any():
                 return self._take(anchor, options[int(np.argmax(good))])
-        chosen = fallback if clear is None else clear
+        chosen = next((box for box in fallbacks if box is not None), None)
         return None if chosen is None else self._take(anchor, chosen)
 
     def _good(self, index: int, options: np.ndarray) -> np.ndarray:
@@ -208,7 +216,7 @@ class _Placer:
         leader, near = _needs_leader(own), _nearest(options, anchor)
         good = ~_overlapping(options, self.markers, GAP) & (others >= 2 * MARKER_RADIUS + GAP)
         good &= leader | (2 * own + MARKER_RADIUS < others)
-        good &= ~_crossing(self.starts, self.ends, options).any(axis=0)
+        good &= ~_crossing(self.starts, self.ends, _grown(options)).any(axis=0)
         obstacles = np.concatenate([self.boxes, np.delete(self.markers, index, axis=0)])
         starts = np.broadcast_to(anchor, near.shape)
         good &= ~(leader & _segments_crossing(starts, near, self.starts, self.ends).any(axis=1))
@@ -223,7 +231,7 @@ class _Placer:
 
 
 def place_labels(
-    anchors: Sequence[tuple[float, float]], sizes: Sequence[tuple[float, float]], frame: Box
+    anchors: Sequence[tuple[float, float]], sizes: Sequence[tuple[float, float]], frame: Box, lines: Sequence[Box] = ()
 ) -> list[Box | None]:
     """Boxes for labels of the given (width, height) at the given points, all in points, y upwards.
 
@@ -232,10 +240,12 @@ def place_labels(
     ``_candidates``) is taken that also keeps ``GAP`` from every marker and a marker's width from other
     points, has a leader line or is clearly nearer its own point than any other, whose leader crosses
     no other label, marker or leader, and which no earlier leader crosses; failing that, the first
-    candidate that keeps ``GAP`` from every marker; failing that, the first candidate. Labels are placed
+    candidate that keeps ``GAP`` from every marker and that no line crosses, then the first that keeps
+    ``GAP`` from every marker, then the first candidate. ``lines`` (x0, y0, x1,
+    y1 segments, such as a staircase drawn between the points) count as leader lines already drawn. Labels are placed
     most crowded point first (ties in input order). Plain arithmetic in a fixed order: deterministic.
     """
-    placer = _Placer(anchors, frame)
+    placer = _Placer(anchors, frame, lines)
     crowding = [int(np.sum(np.hypot(*(placer.points - p).T) < CROWD_RADIUS)) for p in placer.points]
     placed: list[Box | None] = [None] * len(placer.points)
     for index in sorted(range(len(placed)), key=lambda i: (-crowding[i], i)):
@@ -247,8 +257,14 @@ Placed = list[tuple["Annotation", np.ndarray]]
 """Labels with their boxes relative to their points (x0, y0, x1, y1 offsets in points)."""
 
 
-def place_annotations(axis: Axes, labels: list[Annotation], points_per_pixel: float) -> tuple[Placed, list[Annotation]]:
-    """Move the labels to ``place_labels``' boxes; returns the placed ones and those that found no place."""
+def place_annotations(
+    axis: Axes,
+    labels: list[Annotation],
+    points_per_pixel: float,
+    lines: Sequence[tuple[tuple[float, float], tuple[float, float]]] = (),
+) -> tuple[Placed, list[Annotation]]:
+    """Move the labels to ``place_labels``' boxes, clear of ``lines`` (segments in data coordinates); returns
+    the placed ones and those that found no place."""
     renderer = axis.figure.canvas.get_renderer()
     anchors = [tuple(axis.transData.transform(label.xy) * points_per_pixel) for label in labels]
     sizes = []
@@ -256,7 +272,8 @@ def place_annotations(axis: Axes, labels: list[Annotation], points_per_pixel: fl
         extent = label.get_window_extent(renderer)
         sizes.append((extent.width * points_per_pixel, extent.height * points_per_pixel))
     frame = axis.get_window_extent(renderer)
-    boxes = place_labels(anchors, sizes, tuple(np.array(frame.extents) * points_per_pixel))
+    segments = [tuple(axis.transData.transform(line).ravel() * points_per_pixel) for line in lines]
+    boxes = place_labels(anchors, sizes, tuple(np.array(frame.extents) * points_per_pixel), segments)
     placed, unplaced = [], []
     for label, anchor, box in zip(labels, anchors, boxes, strict=True):
         if box is None:

@@ -1,4 +1,4 @@
-"""``sfc search``: the Pareto front of products per output against error (``options``, ``display``)."""
+"""``sfc search``: the Pareto front of products per output against error (``options``, ``display``, ``plot``)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def command(
             )
     except InputError as error:
         fail(str(error))
-    from .display import render_tables, result_csv, result_json, write_plot
+    from .display import render_tables, result_csv, result_json
 
     with writing_stdout():
         if output_format == "table":
@@ -97,6 +97,8 @@ def command(
             sys.stdout.write(result_json(result) if output_format == "json" else result_csv(result))
     if plot is not None:
         try:
+            from .plot import write_plot
+
             size = write_plot(result, plot)
         except InputError as error:
             fail(str(error))

@@ -1,4 +1,4 @@
-"""``sfc search`` output: the front and the literature as tables, JSON, CSV, and a plot."""
+"""``sfc search`` output: the front and the literature as tables, JSON and CSV (the plot: ``plot``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from ...search.engine import METRIC_NAMES, LiteratureEntry, Scored, SearchResult
-from ..plotting import save_figure
 
 
 def _figure(value: float) -> str:
@@ -153,30 +152,3 @@ def render_tables(console: Console, result: SearchResult) -> None:
         f"re-measured on {result.samples} tiles.",
         highlight=False,
     )
-
-
-def write_plot(result: SearchResult, name: str) -> int:
-    """Products per output against the chosen error (log scale): the front as a staircase, the
-    literature as labelled markers. Returns the bytes written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    with plt.rc_context({"svg.hashsalt": "sfc-search", "svg.fonttype": "none"}):
-        figure, axes = plt.subplots(figsize=(8, 5))
-        front = [(float(s.score.products_per_output), s.score.error(result.metric)) for s in result.front]
-        axes.step(*zip(*front, strict=True), where="post", color="0.6", zorder=1)
-        axes.scatter(*zip(*front, strict=True), marker="o", color="tab:blue", label="front", zorder=2)
-        for entry in result.literature:
-            x, y = float(entry.scored.score.products_per_output), entry.scored.score.error(result.metric)
-            axes.scatter([x], [y], marker="x", color="tab:red", zorder=3)
-            axes.annotate(entry.scored.candidate.literature or entry.scored.name, (x, y), fontsize=7)
-        axes.set_yscale("log")
-        axes.set_xlabel("2-D products per output" if result.dims == 2 else "products per output")
-        axes.set_ylabel(METRIC_NAMES[result.metric])
-        axes.set_title(f"sfc search: kernel {result.kernel}, tiles 2..{result.max_tile}")
-        axes.legend(loc="upper right")
-        size = save_figure(figure, name)
-        plt.close(figure)
-    return size

@@ -39,10 +39,10 @@ def _worst(row: ModelRow, part: int) -> float | str | None:
 COLUMNS = (
     Column("name", "model row", lambda _, r: r.name),
     Column("bits", "bits", lambda _, r: r.bits),
-    Column("multiplications", "conv mults\nper image", lambda _, r: r.multiplications),
-    Column("reduction", "reduction", lambda report, r: float(report.reduction(r))),
-    Column("layer_error_mean", "layer err.\nmean", lambda _, r: r.mean_layer_error),
-    Column("layer_error_worst", "layer err.\nworst", lambda _, r: _worst(r, 1)),
+    Column("multiplications", "mults\nper image", lambda _, r: r.multiplications),
+    Column("reduction", "reduc-\ntion", lambda report, r: float(report.reduction(r))),
+    Column("layer_error_mean", "layer err\nmean", lambda _, r: r.mean_layer_error),
+    Column("layer_error_worst", "layer err\nworst", lambda _, r: _worst(r, 1)),
     Column("worst_layer", "worst layer", lambda _, r: _worst(r, 0)),
     Column("agreement_percent", "agree\n%", lambda _, r: _percent(r.agreement)),
     Column("accuracy_percent", "top-1\n%", lambda _, r: _percent(r.accuracy)),
@@ -84,8 +84,8 @@ def caption(report: ModelReport) -> str:
         f"({labels}). int8 direct: every Conv, Gemm and MatMul with int8 weights per output channel and int8 input "
         "activations per tensor. Algorithm rows: the eligible Convs fast with V = BT2 d and U = G2 g quantized to "
         "'bits' (tap-wise: one scale per position, per position and output channel), the rest as int8 direct. "
-        "conv mults: multiplications of every Conv per image (fast: tiles x products x C_in x C_out); reduction: "
-        "all-direct over the row's. layer err.: relative RMS error of each fast layer alone (numpy engine) on the "
+        "mults: convolution multiplications per image (fast: tiles x products x C_in x C_out); reduction: "
+        "all-direct over the row's. layer err: relative RMS error of each fast layer alone (numpy engine) on the "
         f"FP32 activations of {report.layer_images} evaluated images against the FP32 layer, mean and worst (the "
         "worst layer's name: --format csv, markdown or json); "
         "agree: top-1 equal to FP32's. Conventions: sfc docs error-model"
@@ -133,7 +133,7 @@ def model_csv(report: ModelReport) -> str:
 def model_markdown(report: ModelReport) -> str:
     cols = _columns(report)
     lines = [
-        "| " + " | ".join(col.header.replace("\n", " ") for col in cols) + " |",
+        "| " + " | ".join(col.header.replace("-\n", "").replace("\n", " ") for col in cols) + " |",
         "|" + "|".join("---" if col.key == "name" else "---:" for col in cols) + "|",
     ]
     lines += ["| " + " | ".join(_cell(col, report, row) for col in cols) + " |" for row in report.rows]

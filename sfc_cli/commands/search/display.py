@@ -28,6 +28,7 @@ def _entry(scored: Scored) -> dict[str, Any]:
         "products_per_output": str(score.products_per_output),
         "int8_relative": score.int8,
         "fp16_normalized": score.fp16,
+        "fp16_fractions_in": score.fp16_fractions_in,
         "bound_int8_relative": score.bound,
         "literature": scored.candidate.literature,
         "command": scored.candidate.command,
@@ -77,6 +78,7 @@ CSV_FIELDS = (
     "products_per_output",
     "int8_relative",
     "fp16_normalized",
+    "fp16_fractions_in",
     "bound_int8_relative",
     "literature",
     "dominated_by",
@@ -114,8 +116,10 @@ def render_tables(console: Console, result: SearchResult) -> None:
         f"against {metric} ({result.samples} tiles, seed {result.seed})"
     )
     starred = any(scored.candidate.literature for scored in result.front)
-    legend = "* published (the literature table below)" if starred else None
-    table = Table(title=title, title_justify="left", caption=legend)
+    legend = ["* published (the literature table below)"] if starred else []
+    if any(s.score.fp16_fractions_in != s.fractions_in for s in result.front):
+        legend.append("fp16 (A), (B): measured with the fractions in A or B, where FP16 does best")
+    table = Table(title=title, title_justify="left", caption="; ".join(legend) or None)
     for header in ("#", "algorithm", "prod./out", "prod.", "int8", "fp16", "bound"):
         table.add_column(header, justify="left" if header == "algorithm" else "right")
     for rank, scored in enumerate(result.front, 1):
@@ -126,7 +130,7 @@ def render_tables(console: Console, result: SearchResult) -> None:
             f"{float(s.products_per_output):.3f}",
             str(s.products),
             _figure(s.int8),
-            _figure(s.fp16),
+            _figure(s.fp16) + ("" if s.fp16_fractions_in == scored.fractions_in else f" ({s.fp16_fractions_in})"),
             _figure(s.bound),
         )
     console.print(table)

@@ -43,7 +43,9 @@ def imports(path: Path) -> set[str]:
 
 
 MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
-GRAPH = {name: {other for other in imports(path) if other in MODULES and other != name} for name, path in MODULES.items()}
+GRAPH = {
+    name: {other for other in imports(path) if other in MODULES and other != name} for name, path in MODULES.items()
+}
 
 
 def test_the_command_line_is_a_package_of_one_module_per_command() -> None:

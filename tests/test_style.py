@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = [p for p in ("sfc_cli", "tests", "benchmarks", "examples") if (ROOT / p).exists()]
+PATHS = [p for p in ("sfc", "sfc_cli", "tests", "benchmarks", "examples") if (ROOT / p).exists()]
 
 
 def test_ruff_check():

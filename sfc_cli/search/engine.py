@@ -319,6 +319,8 @@ class SearchResult:
     out_of_time: bool
     front: list[Scored]
     literature: list[LiteratureEntry]
+    near_front: int = 0
+    """Screened candidates re-measured for being within ``SCREEN_MARGIN`` of the screening front."""
 
 
 def _direct_products(candidate: Candidate) -> int:
@@ -345,7 +347,8 @@ def search(
     screen = DataSource(SCREEN_SAMPLES, seed)
     screened, first = score_all(kept, screen, workers, deadline, lambda p: on_progress("screening", p.done, len(kept)))
     front = pareto_front(screened, metric)
-    finalists = [s.candidate for s in near_front(screened, front, metric, SCREEN_MARGIN)] + list(literature)
+    near = [s.candidate for s in near_front(screened, front, metric, SCREEN_MARGIN)]
+    finalists = near + list(literature)
     full = DataSource(samples, seed)
     measured, _ = score_all(
         finalists,
@@ -379,4 +382,5 @@ def search(
         first.out_of_time,
         final,
         entries,
+        len(near),
     )

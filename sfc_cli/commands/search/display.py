@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ...search.engine import METRIC_NAMES, LiteratureEntry, Scored, SearchResult
+from ...search.engine import METRIC_NAMES, SCREEN_MARGIN, LiteratureEntry, Scored, SearchResult
 
 
 def _figure(value: float) -> str:
@@ -50,6 +50,7 @@ def result_dict(result: SearchResult) -> dict[str, Any]:
         "scored": result.scored,
         "undefined": result.undefined,
         "stopped_by_budget": result.out_of_time,
+        "near_front": result.near_front,
         "front": [_entry(s) for s in result.front],
         "literature": [
             {
@@ -152,7 +153,7 @@ def render_tables(console: Console, result: SearchResult) -> None:
     console.print(
         f"{result.candidates} candidates: {result.pruned} pruned (no fewer products than direct), "
         f"{result.scored} derived, verified exactly and screened on {result.screening_samples} tiles, "
-        f"{result.undefined} with an undefined figure{stopped}; the screening front and the literature "
-        f"re-measured on {result.samples} tiles.",
+        f"{result.undefined} with an undefined figure{stopped}; the {result.near_front} within "
+        f"{SCREEN_MARGIN:.0%} of the screening front and the literature re-measured on {result.samples} tiles.",
         highlight=False,
     )

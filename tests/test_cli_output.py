@@ -310,7 +310,9 @@ def test_docs_are_shown_by_the_command_the_report_names():
     shown = run_sfc("docs", "error-model")
     assert shown.code == 0 and shown.stdout == (REPO / "docs" / "error-model.md").read_text()
     assert run_sfc("docs", "design").stdout.startswith("# sfc design")
-    assert one_error_line(run_sfc("docs", "manual")).startswith("sfc: error: Invalid value")
+    assert (
+        one_error_line(run_sfc("docs", "manual")) == "sfc: error: unknown document 'manual': choose design, error-model"
+    )
     assert "sfc docs error-model" in run_sfc("docs", "--help").stdout
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+
+from sfc_cli.errors import InputError
+from sfc_cli.families.crt import parse_moduli
+from sfc_cli.request import parse_corrections, parse_points
 
 from .helpers import one_error_line, run_sfc
 
@@ -154,16 +159,22 @@ def test_narrow_terminals_wrap_instead_of_cutting_numbers():
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("parse", "text", "message"),
     [
-        (("--algo", "winograd", "--tile", "2", "--points", "0,1,\u0663,inf"), "point '\u0663' is not a rational"),
-        (("--algo", "winograd", "--tile", "2", "--points", "0,1,1_0,inf"), "point '1_0' is not a rational"),
-        (("--tile", "6", "--corrections", "\uff11,\uff11"), "got '\uff11'"),
-        (("--tile", "6", "--corrections", "1_0,0"), "got '1_0'"),
-        (("--algo", "crt", "--tile", "2", "--moduli", "x, x-\u0663, inf"), "uses the character '\u0663'"),
+        (parse_points, "0,1,\u0663,inf", "point '\u0663' is not a rational"),
+        (parse_points, "0,1,1_0,inf", "point '1_0' is not a rational"),
+        (parse_corrections, "\uff11,\uff11", "got '\uff11'"),
+        (parse_corrections, "1_0,0", "got '1_0'"),
+        (parse_moduli, "x, x-\u0663, inf", "uses the character '\u0663'"),
     ],
 )
-def test_numbers_are_ascii_digits_only(args, message):
-    """Python's int and Fraction also read other scripts' digits and underscores: ٣ was read as 3."""
-    line = one_error_line(run_sfc("derive", *args))
-    assert message in line and "ASCII" in line
+def test_numbers_are_ascii_digits_only(parse, text, message):
+    """Python's int and Fraction also read other scripts' digits and underscores: \u0663 was read as 3."""
+    with pytest.raises(InputError, match=re.escape(message)) as refused:
+        parse(text)
+    assert "ASCII" in str(refused.value)
+
+
+def test_a_non_ascii_point_is_one_line_on_the_command_line():
+    line = one_error_line(run_sfc("derive", "--algo", "winograd", "--tile", "2", "--points", "0,1,\u0663,inf"))
+    assert "point '\u0663' is not a rational number in ASCII digits" in line

@@ -28,6 +28,7 @@ from ..common import (
     writing_stdout,
     wrote,
 )
+from ..model_options import CalibrationOption, MeanOption, MethodOption, SizeOption, StdOption
 from .model import DEFAULT_CALIBRATION, ModelOptions, check_tile_report, model_command
 
 NAME = "error-report"
@@ -117,27 +118,14 @@ def command(
             help="With --model: PNG/JPEG/PGM images, one sub-folder per class (labels, accuracy) or flat.",
         ),
     ] = None,
-    calibration: Annotated[
-        int,
-        typer.Option("--calibration", help="With --model: the first N images calibrate (and are not evaluated)."),
-    ] = DEFAULT_CALIBRATION,
+    calibration: CalibrationOption = DEFAULT_CALIBRATION,
     limit: Annotated[
         int | None, typer.Option("--limit", help="With --model: evaluate at most N images (after calibration).")
     ] = None,
-    size: Annotated[
-        str | None, typer.Option("--size", metavar="<H,W>", help="With --model: resize images (bilinear) to H,W.")
-    ] = None,
-    mean: Annotated[
-        str | None,
-        typer.Option("--mean", help="With --model: per-channel mean after pixels / 255, e.g. 0.485,0.456,0.406."),
-    ] = None,
-    std: Annotated[
-        str | None, typer.Option("--std", help="With --model: per-channel std, e.g. 0.229,0.224,0.225.")
-    ] = None,
-    method: Annotated[
-        Literal["max", "mse"],
-        typer.Option("--method", help="With --model: calibration, largest magnitude or MSE-optimal clipping."),
-    ] = "max",
+    size: SizeOption = None,
+    mean: MeanOption = None,
+    std: StdOption = None,
+    method: MethodOption = "max",
 ) -> None:
     """Products saved against accuracy lost: conditioning, proved int bounds and measured errors, side by side.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from ...catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
 from ...errors import InputError
 from ...request import AlgorithmRequest, build_algorithm
 from ..common import TableFormat, encodable, fail, progress, writing_stdout, wrote
+from ..model_options import parse_channel_values, parse_size
 from ..plotting import check_plot_file
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ...algorithm import Algorithm
 
 DEFAULT_CALIBRATION = 256
-"""Images that calibrate (the first of the folder's fixed order)."""
+"""Images that calibrate (the first of the folder's fixed order), as ``sfc quantize``'s."""
 MODEL_ONLY = ("images", "calibration", "limit", "size", "mean", "std", "method")
 """Parameters of the options that apply to --model alone."""
 TILE_ONLY = ("samples", "seed", "image")
@@ -58,8 +58,8 @@ class ModelOptions:
 
 @dataclass(frozen=True)
 class ModelSettings:
-    """Checked options: bits, calibration and evaluation image counts, resize target, normalisation (None:
-    mean 0, std 1 for every channel) and the plot file."""
+    """Checked options: bits, calibration and evaluation image counts, resize target, the normalisation as
+    given (checked against the model's channels once it is loaded) and the plot file."""
 
     model: str
     images: str
@@ -67,28 +67,10 @@ class ModelSettings:
     calibration: int
     limit: int | None
     size: tuple[int, int] | None
-    mean: tuple[float, ...] | None
-    std: tuple[float, ...] | None
+    mean: str | None
+    std: str | None
     method: str
     plot: str | None
-
-
-def _floats(text: str, option: str) -> tuple[float, ...]:
-    items = [item.strip() for item in text.split(",")]
-    try:
-        values = tuple(float(item) for item in items)
-    except ValueError:
-        raise InputError(f"malformed {option} {text!r}: expected comma-separated numbers, one per channel") from None
-    if not all(map(math.isfinite, values)):
-        raise InputError(f"{option} values must be finite numbers, got {text!r}")
-    return values
-
-
-def _size(text: str) -> tuple[int, int]:
-    items = [item.strip() for item in text.split(",")]
-    if len(items) != 2 or not all(item.isascii() and item.isdigit() and int(item) > 0 for item in items):
-        raise InputError(f"--size takes the height and width in pixels, H,W (e.g. 32,32), got {text!r}")
-    return int(items[0]), int(items[1])
 
 
 def model_settings(options: ModelOptions, bits: str, dims: int, plot: str | None) -> ModelSettings:
@@ -113,9 +95,9 @@ def model_settings(options: ModelOptions, bits: str, dims: int, plot: str | None
         parse_bits(bits),
         options.calibration,
         options.limit,
-        None if options.size is None else _size(options.size),
-        None if options.mean is None else _floats(options.mean, "--mean"),
-        None if options.std is None else _floats(options.std, "--std"),
+        parse_size(options.size),
+        options.mean,
+        options.std,
         options.method,
         plot,
     )
@@ -174,8 +156,8 @@ def run_model_report(
         height, width = spec.size
         raise InputError(f"--size {settings.size[0]},{settings.size[1]}: the model takes {height}x{width} images")
     size = settings.size or spec.size
-    mean = settings.mean or (0.0,) * spec.channels
-    std = settings.std or (1.0,) * spec.channels
+    mean = parse_channel_values(settings.mean, "--mean", spec.channels, 0.0)
+    std = parse_channel_values(settings.std, "--std", spec.channels, 1.0)
     limit = None if settings.limit is None else settings.calibration + settings.limit
     images = load_image_folder(settings.images, size, mean, std, spec.channels, limit, settings.size is not None)
     rows = 2 + len(algorithms) * len(settings.bits)

@@ -133,7 +133,7 @@ def _bad_model_runs(tmp_path: Path) -> list[tuple[list[str], str]]:
         (["--model", model, "--images", images, "--mean", "0.1,x"], "--mean takes comma-separated numbers"),
         (["--model", model, "--images", images, "--mean", "0.1,0.2,0.3"], "--mean takes 1 value(s)"),
         (["--model", model, "--images", images, "--calibration", "0"], "--calibration"),
-        (["--model", model, "--images", images, "--calibration", "450"], "leaves none to evaluate"),
+        (["--model", model, "--images", images, "--calibration", "451"], "asks for more"),
         (["--model", model, "--images", images, "--kernel", "5"], "no Conv in"),
         (["--model", model, "--images", str(small)], "'0/0.png' is 20x20 pixels, the model takes 24x24"),
         (["--model", str(corrupt), "--images", images], "is not an ONNX model"),
@@ -167,6 +167,9 @@ def test_json_csv_markdown_rows_on_the_shipped_model(tmp_path: Path) -> None:
         ("SFC-6(6x6,3x3)", 8),
     ]
     assert report["evaluated_images"] == 30 and report["calibration"] == {"images": 20, "method": "max"}
+    assert "figures on the first 30, calibration images included" in " ".join(
+        run_sfc("error-report", *args).stdout.split()
+    )
     assert report["classes"] == [str(digit) for digit in range(10)] and len(report["eligible"]["3"]) == 6
     fp32, direct, fast = report["rows"]
     assert fp32["agreement_percent"] == 100 and fp32["multiplications"] == direct["multiplications"] == 6054912
@@ -191,12 +194,12 @@ def test_json_csv_markdown_rows_on_the_shipped_model(tmp_path: Path) -> None:
 
 def test_sfc_at_least_as_accurate_as_winograd() -> None:
     """The paper's ordering on the shipped model: every SFC row at least as accurate as every Winograd row of
-    3x3 kernels other than F(2x2,3x3), at int8 and at int6 (100 images calibrate, the other 350 count)."""
+    3x3 kernels other than F(2x2,3x3), at int8 and at int6 (100 images calibrate, all 450 count)."""
     images = load_image_folder(str(DIGITS), (24, 24), (0.0,), (1.0,), 1)
     requests = [("winograd", 3), ("winograd", 4), ("winograd", 6), ("sfc", 4), ("sfc", 6), ("sfc", 7)]
     algorithms = [build_algorithm(AlgorithmRequest(family, tile, 3)) for family, tile in requests]
     report = evaluate_model(str(MODEL), images, algorithms, (8, 6), 100, layer_images=4)
-    assert report.evaluated_images == 350
+    assert report.evaluated_images == 450
     for bits in (8, 6):
         rows = [row for row in report.rows if row.bits == bits and row.kind == "fast"]
         sfc_rows = [row.accuracy for row in rows if row.algorithm.family == "sfc"]

@@ -120,7 +120,8 @@ def command(
     ] = None,
     calibration: CalibrationOption = DEFAULT_CALIBRATION,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="With --model: evaluate at most N images (after calibration).")
+        int | None,
+        typer.Option("--limit", help="With --model: evaluate the first N images (calibration included)."),
     ] = None,
     size: SizeOption = None,
     mean: MeanOption = None,

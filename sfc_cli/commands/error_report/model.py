@@ -158,10 +158,11 @@ def run_model_report(
     size = settings.size or spec.size
     mean = parse_channel_values(settings.mean, "--mean", spec.channels, 0.0)
     std = parse_channel_values(settings.std, "--std", spec.channels, 1.0)
-    limit = None if settings.limit is None else settings.calibration + settings.limit
+    limit = None if settings.limit is None else max(settings.calibration, settings.limit)
     images = load_image_folder(settings.images, size, mean, std, spec.channels, limit, settings.size is not None)
     rows = 2 + len(algorithms) * len(settings.bits)
-    units = progress_units(max(len(images) - settings.calibration, 0), spec, images.images.shape[1:], rows)
+    evaluated = len(images) if settings.limit is None else min(settings.limit, len(images))
+    units = progress_units(evaluated, spec, images.images.shape[1:], rows)
     with progress(units, "FP32", quiet) as step:
         report = evaluate_model(
             model,
@@ -173,6 +174,7 @@ def run_model_report(
             step,
             labels,
             settings.model,
+            limit=settings.limit,
         )
     from .model_display import model_csv, model_json, model_markdown, render_model_table
 

@@ -80,7 +80,8 @@ def caption(report: ModelReport) -> str:
     text = (
         f"{report.model}: {len(report.convs)} Convs, {sum(map(len, report.eligible.values()))} fast-eligible "
         f"(kernel r x r, stride 1, dilation 1, group 1). Calibration ({report.method}): the first "
-        f"{report.calibration_images} images of the folder; figures on the {report.evaluated_images} after them "
+        f"{report.calibration_images} images of the folder; figures on the first {report.evaluated_images}, "
+        "calibration images included "
         f"({labels}). int8 direct: every Conv, Gemm and MatMul with int8 weights per output channel and int8 input "
         "activations per tensor. Algorithm rows: the eligible Convs fast with V = BT2 d and U = G2 g quantized to "
         "'bits' (tap-wise: one scale per position, per position and output channel), the rest as int8 direct. "

@@ -7,11 +7,14 @@ The functions behind the ``sfc`` commands (``sfc_cli.api``), for notebooks and o
     print(alg.two_d.products)                          # 88
     header = sfc.export(alg, "c", name="sfc6")         # the C header as text
     report = sfc.error_report([alg], samples=1024)     # conditioning, bounds, measured errors
+    images = sfc.load_images("digits-test", channels=1)
+    quantized = sfc.quantize_model("model.onnx", alg, bits=8, images=images)   # an onnx.ModelProto
+    table = sfc.evaluate_model("model.onnx", images, [alg], bits=(8, 6))     # as error-report --model
 """
 
 from sfc_cli import __version__
 from sfc_cli.algorithm import Algorithm
-from sfc_cli.api import derive, error_report, export, search, verify
+from sfc_cli.api import derive, error_report, evaluate_model, export, load_images, quantize_model, search, verify
 from sfc_cli.errors import InputError
 from sfc_cli.export.layer import LayerShape
 
@@ -22,7 +25,10 @@ __all__ = [
     "__version__",
     "derive",
     "error_report",
+    "evaluate_model",
     "export",
+    "load_images",
+    "quantize_model",
     "search",
     "verify",
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .algebra.verify import satisfies_identity
 from .algorithm import Algorithm, point_text
@@ -26,9 +26,13 @@ from .errors import InputError
 from .request import AlgorithmFamily, AlgorithmRequest, build_algorithm
 
 if TYPE_CHECKING:
+    import onnx
+
     from .analysis.report import Report
     from .catalog import CatalogChoice
     from .export.layer import LayerShape
+    from .models.evaluate import ModelReport
+    from .models.images import ImageSet
     from .search.engine import Metric, SearchResult
 
 Points = str | Sequence[Fraction | int | str | None]
@@ -144,3 +148,72 @@ def export(
     request = export_request(output_format, name, width, layer)
     data = export_bytes(algorithm, request, None if template_dir is None else Path(template_dir))
     return data if output_format in ("npz", "onnx") else data.decode("utf-8")
+
+
+def load_images(
+    folder: str | Path,
+    channels: int,
+    *,
+    size: tuple[int, int] | None = None,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+    limit: int | None = None,
+) -> ImageSet:
+    """An image folder (one sub-folder per class, classes sorted, or flat) as ``error-report --model`` reads it:
+    float32 NCHW with ``channels`` channels, pixels / 255 then normalised by ``mean`` and ``std`` per channel
+    (default 0 and 1), resized to ``size`` (H, W) when given, the classes interleaved; the first ``limit``."""
+    from .models.images import load_image_folder
+
+    means = tuple(mean) if mean is not None else (0.0,) * channels
+    stds = tuple(std) if std is not None else (1.0,) * channels
+    return load_image_folder(str(folder), size, means, stds, channels, limit, resize=size is not None)
+
+
+def quantize_model(
+    model: str | Path | onnx.ModelProto,
+    algorithm: Algorithm,
+    *,
+    bits: int | None = 8,
+    images: ImageSet | None = None,
+    calibration: int = 256,
+    method: Literal["max", "mse"] = "max",
+) -> onnx.ModelProto:
+    """As ``sfc quantize``: every Conv ``algorithm`` fits rewritten into the fast algorithm as standard ONNX,
+    V and U quantized tap-wise at ``bits`` with scales calibrated (``method``) on the first ``calibration`` of
+    ``images`` (``load_images``), the other Convs, Gemms and MatMuls int8 direct; ``bits`` None: the float
+    rewrite (no images needed), equal to the model."""
+    import onnx
+
+    from .models.evaluate import batch_size, input_spec
+    from .models.onnx_model import load_model
+    from .models.rewrite import calibrate, rewrite
+
+    loaded = model if isinstance(model, onnx.ModelProto) else load_model(model)
+    if bits is None:
+        return rewrite(loaded, algorithm)
+    if images is None:
+        raise InputError("quantize_model with bits needs images to calibrate on (load_images)")
+    pixels = images.images[:calibration]
+    step = batch_size(input_spec(loaded), pixels.shape[1:])
+    batches = [pixels[start : start + step] for start in range(0, len(pixels), step)]
+    scales, direct = calibrate(loaded, algorithm, batches, bits, method)
+    return rewrite(loaded, algorithm, scales, direct)
+
+
+def evaluate_model(
+    model: str | Path | onnx.ModelProto,
+    images: ImageSet,
+    algorithms: Sequence[Algorithm],
+    *,
+    bits: Sequence[int] = (8,),
+    calibration: int = 256,
+    method: Literal["max", "mse"] = "max",
+    limit: int | None = None,
+) -> ModelReport:
+    """As ``sfc error-report --model``: rows FP32, int8 direct and each algorithm at each of ``bits`` (tap-wise
+    quantized fast Convs, the rest int8 direct), calibrated on the first ``calibration`` images, measured on the
+    first ``limit`` (None: all): multiplications, per-layer relative RMS errors, top-1 agreement and accuracy."""
+    from .models.evaluate import evaluate_model as evaluate
+
+    source = str(model) if isinstance(model, Path) else model
+    return evaluate(source, images, algorithms, bits, calibration, method, limit=limit)

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +82,31 @@ def test_the_modules_example_runs() -> None:
     import sfc_cli.api
 
     assert doctest.testmod(sfc_cli.api).failed == 0
+
+
+DIGITS = Path(__file__).resolve().parent.parent / "examples" / "models"
+
+
+def test_models_quantize_and_evaluate_as_the_commands_do() -> None:
+    """The shipped digits model: the float rewrite equals the model; a calibrated int8 SFC-6 model runs in
+    onnxruntime and agrees with FP32 on the images; the report has the command's rows."""
+    import onnxruntime as ort
+
+    images = sfc.load_images(DIGITS / "digits-test", 1, limit=40)
+    assert images.images.shape == (40, 1, 24, 24) and images.classes == [str(d) for d in range(10)]
+    alg = sfc.derive("sfc", 6, 3)
+    model = DIGITS / "digits_cnn.onnx"
+
+    def logits(proto) -> np.ndarray:
+        session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+        return session.run(None, {session.get_inputs()[0].name: images.images})[0]
+
+    original = logits(__import__("onnx").load(model))
+    assert np.allclose(logits(sfc.quantize_model(model, alg, bits=None)), original, rtol=1e-4, atol=1e-4)
+    quantized = sfc.quantize_model(model, alg, bits=8, images=images, calibration=20)
+    assert np.mean(logits(quantized).argmax(1) == original.argmax(1)) >= 0.95
+    with pytest.raises(InputError, match="needs images"):
+        sfc.quantize_model(model, alg, bits=8)
+    report = sfc.evaluate_model(model, images, [alg], bits=(8,), calibration=20, limit=30)
+    assert [row.name for row in report.rows] == ["FP32", "int8 direct", "SFC-6(6x6,3x3)"]
+    assert report.evaluated_images == 30

@@ -179,6 +179,9 @@ def test_json_csv_markdown_rows_on_the_shipped_model(tmp_path: Path) -> None:
     assert fast["multiplications"] == products * (16 * (16 + 2 * 256) + 4 * (16 * 32 + 2 * 32 * 32))
     assert direct["multiplications"] == 9 * (24 * 24 * (16 + 2 * 256) + 12 * 12 * (16 * 32 + 2 * 32 * 32))
     assert set(fast["layer_errors"]) == set(report["eligible"]["3"]) and 0 < fast["layer_error_mean"] < 0.05
+    # int8: products of two numbers of magnitude <= 127; fast: 32 input channels per position (32 x 127^2 =
+    # 516,128 < 2^19: 19 bits and a sign); direct (int8 row): 32 channels x 9 taps (4,645,152 < 2^23)
+    assert (fast["accumulator_bits"], direct["accumulator_bits"], fp32["accumulator_bits"]) == (20, 24, None)
     tables = {}
     for fmt in ("csv", "markdown"):
         result = run_sfc("error-report", *args, "--format", fmt)

@@ -34,6 +34,7 @@ import onnx
 import onnxruntime
 
 from ..errors import InputError
+from ..layers.engine import quantized_accumulator_bits
 from ..layers.quantize import (
     FastLayerQuantization,
     Method,
@@ -66,7 +67,8 @@ class ModelRow:
     ``kind``: "fp32", "direct" or "fast"; ``algorithm`` and ``bits`` (the transform domain's) for fast rows.
     ``multiplications``: convolution multiplications per image; ``layer_errors``: relative RMS error per
     measured layer (name: error; empty for FP32); ``agreement`` and ``accuracy``: fractions of the
-    evaluated images (accuracy None without labels)."""
+    evaluated images (accuracy None without labels); ``accumulator_bits``: the proved width of the widest integer
+    sum over input channels among the row's quantized Convs (``conv_accumulator_bits``; None for FP32)."""
 
     name: str
     kind: Literal["fp32", "direct", "fast"]
@@ -76,6 +78,7 @@ class ModelRow:
     layer_errors: dict[str, float]
     agreement: float
     accuracy: float | None
+    accumulator_bits: int | None = None
 
     @property
     def mean_layer_error(self) -> float | None:
@@ -216,6 +219,18 @@ def _direct_layer(direct: DirectQuantization) -> Layer:
     return run
 
 
+def conv_accumulator_bits(sites: Sequence[ConvSite], fast: set[str], bits: int, direct_bits: int) -> int:
+    """The widest integer sum over input channels of the quantized Convs, proved: a fast Conv at ``bits`` adds
+    C_in products per transform position of two ``bits``-bit integers of magnitude at most 2^(bits-1) - 1
+    (``quantized_accumulator_bits``); a direct one at ``direct_bits`` adds C_in / group x kh x kw of them."""
+    return max(
+        quantized_accumulator_bits(bits, site.weight.shape[1])
+        if site.name in fast
+        else quantized_accumulator_bits(direct_bits, math.prod(site.weight.shape[1:]))
+        for site in sites
+    )
+
+
 def _check_split(images: ImageSet, calibration: int) -> None:
     if calibration < 1:
         raise InputError(f"--calibration must be at least 1 image, got {calibration}")
@@ -311,7 +326,10 @@ def evaluate_model(
             predicted = top1(candidate, f"{label} int{width}")
         agreement = float(np.mean(predicted == reference))
         accuracy = None if evaluated.labels is None else float(np.mean(predicted == evaluated.labels))
-        return ModelRow(label, kind, algorithm, width, multiplications(algorithm), errors, agreement, accuracy)
+        fast = set() if algorithm is None else eligible[algorithm.kernel]
+        widest = None if width is None else conv_accumulator_bits(sites, fast, width, DIRECT_BITS)
+        mults = multiplications(algorithm)
+        return ModelRow(label, kind, algorithm, width, mults, errors, agreement, accuracy, widest)
 
     rows = [row("fp32", "FP32", None, None)]
     _, direct = calibrate(model, None, calibration_batches, DIRECT_BITS, method)

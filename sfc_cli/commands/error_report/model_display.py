@@ -46,10 +46,11 @@ COLUMNS = (
     Column("worst_layer", "worst layer", lambda _, r: _worst(r, 0)),
     Column("agreement_percent", "agree\n%", lambda _, r: _percent(r.agreement)),
     Column("accuracy_percent", "top-1\n%", lambda _, r: _percent(r.accuracy)),
+    Column("accumulator_bits", "acc bits", lambda _, r: r.accumulator_bits),
 )
 
 
-TABLE_ONLY_IN_DOCUMENTS = ("worst_layer",)
+TABLE_ONLY_IN_DOCUMENTS = ("worst_layer", "accumulator_bits")
 """Columns of CSV, Markdown and JSON that the terminal table leaves out (to fit 80 columns)."""
 
 
@@ -89,7 +90,8 @@ def caption(report: ModelReport) -> str:
         "all-direct over the row's. layer err: relative RMS error of each fast layer alone (numpy engine) on the "
         f"FP32 activations of {report.layer_images} evaluated images against the FP32 layer, mean and worst (the "
         "worst layer's name: --format csv, markdown or json); "
-        "agree: top-1 equal to FP32's. Conventions: sfc docs error-model"
+        "agree: top-1 equal to FP32's. acc bits (csv, markdown, json): the proved width of the widest integer sum "
+        "over input channels among the row's quantized Convs. Conventions: sfc docs error-model"
     )
     return text
 

@@ -8,9 +8,18 @@ from dataclasses import replace
 from fractions import Fraction
 
 from sfc_cli.analysis.measure import DataSource
+from sfc_cli.commands.search.display import result_dict
 from sfc_cli.request import AlgorithmRequest
 from sfc_cli.search.candidates import Candidate
-from sfc_cli.search.engine import PLACEMENTS, Score, Scored, near_front, pareto_front, score_candidate
+from sfc_cli.search.engine import (
+    PLACEMENTS,
+    Score,
+    Scored,
+    SearchResult,
+    near_front,
+    pareto_front,
+    score_candidate,
+)
 
 
 def scored(products_per_output: Fraction, error: float, name: str) -> Scored:
@@ -43,3 +52,12 @@ def test_fp16_at_the_full_sample_takes_the_best_placement_of_the_fractions():
     placement = min(PLACEMENTS, key=lambda f: each[f].fp16)
     assert best.fp16 == each[placement].fp16 < each["G"].fp16 and best.fp16_fractions_in == placement
     assert best.int8 == each["G"].int8 and best.bound == each["G"].bound  # the placement moves FP16 only
+
+
+def test_the_command_of_an_entry_reproduces_its_fp16_placement():
+    request = AlgorithmRequest("sfc", 6, 3)
+    placed = Scored(Candidate(request, 88), "SFC-6(6x6,3x3)", ("k",), Score(88, Fraction(22, 9), 1, 1, 1, "A"), 1)
+    result = SearchResult(3, 2, 6, "int8", 512, 4096, 0, 1, 0, 1, 0, False, [placed], [], 1)
+    (entry,) = result_dict(result)["front"]
+    assert entry["command"] == "sfc derive --algo sfc --tile 6 --kernel 3 --fractions-in A"
+    assert entry["fp16_fractions_in"] == "A" and result_dict(result)["near_front"] == 1

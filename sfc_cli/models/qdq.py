@@ -1,8 +1,8 @@
 """Building ONNX subgraphs: named nodes and constants, and symmetric quantization as QDQ pairs.
 
 Conventions: quantization is symmetric, round to nearest (ties to even, as QuantizeLinear does), zero point 0,
-clipped to +-(2^(b-1) - 1) times the scale. Up to 8 bits the integers are int8 (opset 13, per-axis scales);
-9 to 16 bits need int16, which QuantizeLinear reads from opset 21 on.
+clipped to +-(2^(b-1) - 1) times the scale (the integers to +-(2^(b-1) - 1)). Up to 8 bits the integers are
+int8 (opset 13, per-axis scales); 9 to 16 bits need int16, which QuantizeLinear reads from opset 21 on.
 """
 
 from __future__ import annotations
@@ -66,19 +66,31 @@ class GraphBuilder:
     def fake_quantize(
         self, x: str, scales: np.ndarray | float, bits: int, name: str, axis: int | None = None, rank: int = 0
     ) -> str:
-        """x clipped to +-Q scale, then QuantizeLinear and DequantizeLinear: one scale for the whole tensor
-        (``axis`` None, ``scales`` a number), or one per index of ``axis`` of the rank-``rank`` tensor x."""
+        """x quantized to +-Q (QuantizeLinear, the integers clipped) and dequantized: one scale for the whole
+        tensor (``axis`` None, ``scales`` a number), or one per index of ``axis`` of the rank-``rank`` tensor x.
+
+        Up to 8 bits the int8 integers go through Clip(-Q, Q) (one pass over bytes; the same integers as
+        clipping x to +-Q scale first, since round(x / s) lies beyond Q exactly when x lies beyond the
+        float32 bound); onnxruntime has no int16 Clip, so wider integers come from x clipped by Max and Min."""
         scales = np.asarray(scales, dtype=np.float32)
-        bound_shape = [1] * rank
-        if axis is not None:
-            bound_shape[axis] = scales.size
-        bound = (levels(bits) * scales.astype(np.float64)).astype(np.float32).reshape(bound_shape)
-        low = self.node("Max", [x, self.constant(f"{name}_low", -bound)], f"{name}_clip_low")
-        clipped = self.node("Min", [low, self.constant(f"{name}_high", bound)], f"{name}_clip")
+        dtype = _integer_dtype(bits)
+        if bits > 8:
+            bound_shape = [1] * rank
+            if axis is not None:
+                bound_shape[axis] = scales.size
+            bound = (levels(bits) * scales.astype(np.float64)).astype(np.float32).reshape(bound_shape)
+            low = self.node("Max", [x, self.constant(f"{name}_low", -bound)], f"{name}_clip_low")
+            x = self.node("Min", [low, self.constant(f"{name}_high", bound)], f"{name}_clip")
         scale = self.constant(f"{name}_scale", scales)
-        zero = self.constant(f"{name}_zero", np.zeros(scales.shape, dtype=_integer_dtype(bits)))
+        zero = self.constant(f"{name}_zero", np.zeros(scales.shape, dtype=dtype))
         axes = {} if axis is None else {"axis": axis}
-        integers = self.node("QuantizeLinear", [clipped, scale, zero], f"{name}_quantized", **axes)
+        integers = self.node("QuantizeLinear", [x, scale, zero], f"{name}_quantized", **axes)
+        if bits <= 8:
+            q = levels(bits)
+            low, high = (
+                self.constant(f"{name}_{end}", np.array(v, dtype=dtype)) for end, v in (("low", -q), ("high", q))
+            )
+            integers = self.node("Clip", [integers, low, high], f"{name}_clip")
         return self.node("DequantizeLinear", [integers, scale, zero], f"{name}_dequantized", **axes)
 
     def dequantized_constant(self, integers: np.ndarray, scales: np.ndarray, axis: int, bits: int, name: str) -> str:

@@ -259,7 +259,7 @@ def test_unprintable_image_names_are_escaped(tmp_path, name, encoding, shown):
     image = tmp_path / name
     image.write_bytes(b"P5\n16 16\n255\n" + bytes(range(256)))
     run = run_with(*QUICK["error-report"], "--image", str(image), env={"PYTHONIOENCODING": encoding})
-    assert run.code == 0 and shown in run.stdout
+    assert run.code == 0 and shown in run.stdout.replace("\n", "")  # a long temporary path wraps at 80 columns
 
 
 # --- progress on a terminal ----------------------------------------------------------------------

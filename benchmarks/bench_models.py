@@ -7,6 +7,13 @@ then per algorithm the wall time of the whole command (one process: loading, cal
 direct and algorithm rows, the layer errors) and the evaluated images per second. The issue's target: one
 algorithm over 10,000 CIFAR-size images through ResNet-20 in under 60 s on 2 cores.
 
+Figures (2-core AMD EPYC, SFC-6(6x6,3x3) int8, 10,000 images, 256 calibrating; the command alone, old and new
+code in turn at load about 2): 76.8 s before the two-Transpose stitch and the int8 Clip, 58.2 s after; this
+script at the same load: 63.7 s (onnxruntime alone on the original model: 834 images/s). Under load 5 to 8 the
+old code took 208-232 s. What remains: the three onnxruntime passes (FP32, int8 direct, the fast model at
+about a fifth of the original's speed: its dense BT2 and AT2 GEMMs do more multiplications than ResNet-20's
+direct convolutions at 16-64 channels), plus about 15 s fixed (calibration; the layer errors in numpy float64).
+
     .venv/bin/python benchmarks/bench_models.py                  # 10,000 CIFAR images, SFC-6 and F(4x4)
     .venv/bin/python benchmarks/bench_models.py --images 2000 --algorithms sfc:6
 """

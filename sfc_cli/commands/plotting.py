@@ -8,7 +8,7 @@ a FIFO, ``/dev/stdout``: ``sfc_cli.files``) gets SVG.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,15 +42,23 @@ def check_plot_file(name: str) -> None:
     plot_format(name)
 
 
-def save_figure(figure: Figure, name: str) -> int:
-    """The figure as PNG or SVG (``plot_format``) written with ``write_output``; returns the bytes written.
-    Deterministic: no date or software version in the metadata (SVG ids are fixed by the caller's
-    ``svg.hashsalt``)."""
+def write_figure(draw: Callable[[], Figure], style: dict[str, str], name: str) -> int:
+    """The figure ``draw()`` makes under the rcParams ``style`` (Agg backend), as PNG or SVG (``plot_format``)
+    written with ``write_output``; returns the bytes written. Deterministic: no date or software version in
+    the metadata (SVG ids are fixed by the style's ``svg.hashsalt``)."""
     import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
 
     fmt = plot_format(name)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
+    with matplotlib.rc_context(style):
+        figure = draw()
+        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
+        plt.close(figure)
     return write_output(name, buffer.getvalue())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...models.evaluate import ModelReport, ModelRow
-from ..plotting import draw_leaders, place_annotations, save_figure
+from ..plotting import draw_leaders, place_annotations, write_figure
 from .plot import DPI, FAMILIES, LABEL_POINTS, MARKER_AREA, OTHER_COLOURS, STYLE, _add_to_note
 
 if TYPE_CHECKING:
@@ -95,14 +95,5 @@ def draw_model_figure(report: ModelReport) -> Figure:
 
 
 def write_model_plot(report: ModelReport, name: str) -> int:
-    """``draw_model_figure`` saved as PNG or SVG (``save_figure``); returns the bytes written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with matplotlib.rc_context(STYLE):
-        figure = draw_model_figure(report)
-        size = save_figure(figure, name)
-        plt.close(figure)
-    return size
+    """``draw_model_figure`` saved as PNG or SVG (``write_figure``); returns the bytes written."""
+    return write_figure(lambda: draw_model_figure(report), STYLE, name)

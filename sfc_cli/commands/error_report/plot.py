@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...analysis.report import Report, Row
-from ..plotting import draw_leaders, place_annotations, same_point_groups, save_figure
+from ..plotting import draw_leaders, place_annotations, same_point_groups, write_figure
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -142,14 +142,5 @@ def draw_figure(report: Report) -> Figure:
 
 
 def write_plot(report: Report, name: str) -> int:
-    """``draw_figure`` saved as PNG or SVG (``save_figure``); returns the bytes written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with matplotlib.rc_context(STYLE):
-        figure = draw_figure(report)
-        size = save_figure(figure, name)
-        plt.close(figure)
-    return size
+    """``draw_figure`` saved as PNG or SVG (``write_figure``); returns the bytes written."""
+    return write_figure(lambda: draw_figure(report), STYLE, name)

@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ...search.engine import METRIC_NAMES, SearchResult
-from ..plotting import draw_leaders, place_annotations, same_point_groups, save_figure
+from ..plotting import draw_leaders, place_annotations, same_point_groups, write_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -109,14 +109,5 @@ def draw_front(result: SearchResult) -> Figure:
 
 
 def write_plot(result: SearchResult, name: str) -> int:
-    """``draw_front`` saved as PNG or SVG (``save_figure``); returns the bytes written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with matplotlib.rc_context(STYLE):
-        figure = draw_front(result)
-        size = save_figure(figure, name)
-        plt.close(figure)
-    return size
+    """``draw_front`` saved as PNG or SVG (``write_figure``); returns the bytes written."""
+    return write_figure(lambda: draw_front(result), STYLE, name)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Callable
@@ -17,6 +15,7 @@ from rich.table import Table
 from ...analysis.conditioning import DIGITS, SCALINGS
 from ...analysis.report import Report, Row
 from ..common import encodable
+from ..tables import csv_text, markdown_text
 
 MATRICES = ("AT", "G", "BT")
 SCALING_LABELS = {"as_derived": "derived", "rows_unit_max": "unit"}
@@ -214,22 +213,13 @@ def render_table(report: Report, console: Console | None = None) -> None:
 def report_csv(report: Report) -> str:
     """Full-precision values (repr of floats), one header row."""
     cols = columns(report)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([col.key for col in cols])
-    for row in report.rows:
-        writer.writerow([col.value(row) for col in cols])
-    return out.getvalue()
+    return csv_text([col.key for col in cols], ([col.value(row) for col in cols] for row in report.rows))
 
 
 def report_markdown(report: Report) -> str:
     cols = columns(report)
-    lines = [
-        "| " + " | ".join(col.header.replace("\n", " ").replace("|", "\\|") for col in cols) + " |",
-        "|" + "|".join("---" if col.key == "name" else "---:" for col in cols) + "|",
-    ]
-    lines += ["| " + " | ".join(number(col.value(row)) for col in cols) + " |" for row in report.rows]
-    return "\n".join(lines) + "\n\n" + caption(report) + "\n"
+    rows = ([number(col.value(row)) for col in cols] for row in report.rows)
+    return markdown_text([col.header for col in cols], rows, caption(report))
 
 
 def _finite(value: float) -> float | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from rich.table import Table
 
 from ...models.evaluate import ModelReport, ModelRow
 from ..common import encodable
+from ..tables import csv_text, markdown_text
 from .display import PIPE_WIDTH, UNBOUNDED, number
 
 
@@ -125,22 +124,13 @@ def render_model_table(report: ModelReport, console: Console | None = None) -> N
 def model_csv(report: ModelReport) -> str:
     """Full-precision values, one header row; empty cells where a figure does not apply."""
     cols = _columns(report)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([col.key for col in cols])
-    for row in report.rows:
-        writer.writerow(["" if (v := col.value(report, row)) is None else v for col in cols])
-    return out.getvalue()
+    return csv_text([col.key for col in cols], ([col.value(report, row) for col in cols] for row in report.rows))
 
 
 def model_markdown(report: ModelReport) -> str:
     cols = _columns(report)
-    lines = [
-        "| " + " | ".join(col.header.replace("-\n", "").replace("\n", " ") for col in cols) + " |",
-        "|" + "|".join("---" if col.key == "name" else "---:" for col in cols) + "|",
-    ]
-    lines += ["| " + " | ".join(_cell(col, report, row) for col in cols) + " |" for row in report.rows]
-    return "\n".join(lines) + "\n\n" + caption(report) + "\n"
+    rows = ([_cell(col, report, row) for col in cols] for row in report.rows)
+    return markdown_text([col.header for col in cols], rows, caption(report))
 
 
 def _row_record(report: ModelReport, row: ModelRow) -> dict[str, Any]:

@@ -42,8 +42,11 @@ def command(
         ),
     ] = None,
 ) -> None:
-    """Print one of sfc's documents (Markdown, shipped with the package; on a stream that is not UTF-8, its
-    Greek letters and symbols spelled in ASCII). Without NAME: the usage and the documents, exit code 2."""
+    """Print one of sfc's documents (Markdown, shipped with the package).
+
+    On a stream that is not UTF-8, Greek letters and symbols are spelled in ASCII.
+
+    Without NAME: the usage and the documents, exit code 2."""
     if name is None:
         fail(USAGE)
     try:

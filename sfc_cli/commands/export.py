@@ -109,8 +109,9 @@ def command(
     ] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Export a verified algorithm: per-tile transforms (C, Verilog, JSON, npz, LaTeX) or a whole layer (C, MLIR,
-    ONNX with --channels and --size), rendered from Jinja2 templates.
+    """Export a verified algorithm: per-tile transforms, or a whole layer with --channels and --size.
+
+    Per tile: C, Verilog, JSON, npz, LaTeX; a whole layer: C, MLIR (IREE), ONNX; rendered from Jinja2 templates.
 
     Standard output and -o FILE get the same bytes (UTF-8 text; npz and onnx are binary).
     """

@@ -97,11 +97,13 @@ def command(
     std: StdOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Rewrite every Conv the algorithm fits (kernel r x r, stride 1, dilation 1, one group; BatchNormalization
-    after it folded) into standard ONNX ops computing the fast algorithm; everything else is left as it is.
+    """Rewrite an ONNX model's convolutions into the fast algorithm, quantized tap-wise, as standard ONNX.
 
-    With --bits B, V = BT2 d is quantized per transform position and U = G2 w per (position, output channel),
-    calibrated on the first --calibration images of --calibrate DIR; onnxruntime runs the result.
+    Every Conv the algorithm fits (r x r, stride 1, dilation 1, one group; a BatchNormalization after it folded).
+
+    With --bits B: V = BT2 d per transform position, U = G2 w per (position, output channel), calibrated.
+
+    Calibration: the first --calibration images of --calibrate DIR. onnxruntime runs the result.
     """
     request = AlgorithmRequest(algo, tile, kernel, dft, corrections, points, 2, fractions_in, moduli)
     try:

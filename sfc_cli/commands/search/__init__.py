@@ -72,8 +72,9 @@ def command(
 ) -> None:
     """Search SFC, Winograd and CRT moduli for the Pareto front of products per output against error.
 
-    Every algorithm is derived and verified exactly; each front entry carries the sfc derive command that
-    reproduces it, and the literature's algorithms are marked with what dominates them.
+    Every algorithm is derived and verified exactly; each front entry carries the sfc derive command for it.
+
+    The literature's algorithms are marked with what dominates them.
     """
     try:
         from ...search.engine import search as run_search

@@ -184,7 +184,7 @@ def quantize_model(
     rewrite (no images needed), equal to the model."""
     import onnx
 
-    from .models.evaluate import batch_size, input_spec
+    from .models.evaluate import calibration_batches
     from .models.onnx_model import load_model
     from .models.rewrite import calibrate, rewrite
 
@@ -193,10 +193,9 @@ def quantize_model(
         return rewrite(loaded, algorithm)
     if images is None:
         raise InputError("quantize_model with bits needs images to calibrate on (load_images)")
-    pixels = images.images[:calibration]
-    step = batch_size(input_spec(loaded), pixels.shape[1:])
-    batches = [pixels[start : start + step] for start in range(0, len(pixels), step)]
-    scales, direct = calibrate(loaded, algorithm, batches, bits, method)
+    scales, direct = calibrate(
+        loaded, algorithm, calibration_batches(loaded, images.images[:calibration]), bits, method
+    )
     return rewrite(loaded, algorithm, scales, direct)
 
 

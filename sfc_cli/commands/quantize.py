@@ -139,7 +139,7 @@ def _calibration_batches(
     model: onnx.ModelProto, folder: str, count: int, size: tuple[int, int] | None, mean: str | None, std: str | None
 ) -> list[np.ndarray]:
     """The first ``count`` images of the folder, preprocessed for the model, in onnxruntime batches."""
-    from ..models.evaluate import batch_size, input_spec
+    from ..models.evaluate import calibration_batches, input_spec
     from ..models.images import load_image_folder
 
     spec = input_spec(model)
@@ -149,8 +149,4 @@ def _calibration_batches(
     if spec.size is not None and images.images.shape[2:] != spec.size:
         found = "x".join(map(str, images.images.shape[2:]))
         raise InputError(f"the model takes {spec.height}x{spec.width} images, --size gives {found}")
-    step = batch_size(spec, images.images.shape[1:])
-    pixels = images.images
-    if spec.batch is not None and len(pixels) % step:
-        pixels = pixels.take(range(-(-len(pixels) // step) * step), axis=0, mode="wrap")
-    return [pixels[start : start + step] for start in range(0, len(pixels), step)]
+    return calibration_batches(model, images.images)

@@ -154,6 +154,13 @@ def _batches(images: np.ndarray, size: int, fixed: bool) -> Iterator[np.ndarray]
             yield images[start : start + size]
 
 
+def calibration_batches(model: onnx.ModelProto, images: np.ndarray) -> list[np.ndarray]:
+    """``images`` (N, C, H, W float32, preprocessed) in the onnxruntime batches ``calibrate`` takes for
+    ``model``: its fixed batch size (the last batch filled up from the start), else ``batch_size``'s."""
+    spec = input_spec(model)
+    return list(_batches(images, batch_size(spec, images.shape[1:]), spec.batch is not None))
+
+
 def run_batches(
     session: onnxruntime.InferenceSession,
     spec: InputSpec,
@@ -283,8 +290,7 @@ def evaluate_model(
     eligible = {kernel: {s.name for s in eligible_sites(prepared, kernel)} for kernel in {a.kernel for a in algorithms}}
     measured = [site for site in sites if any(site.name in names for names in eligible.values())]
     calibrating, evaluated = images.subset(0, calibration), images.subset(0, limit)
-    size = batch_size(spec, images.images.shape[1:])
-    calibration_batches = list(_batches(calibrating.images, size, spec.batch is not None))
+    batches = calibration_batches(model, calibrating.images)
 
     def top1(candidate: onnx.ModelProto, label: str) -> np.ndarray:
         runner = session(candidate)
@@ -332,14 +338,14 @@ def evaluate_model(
         return ModelRow(label, kind, algorithm, width, mults, errors, agreement, accuracy, widest)
 
     rows = [row("fp32", "FP32", None, None)]
-    _, direct = calibrate(model, None, calibration_batches, DIRECT_BITS, method)
+    _, direct = calibrate(model, None, batches, DIRECT_BITS, method)
     progress("int8 direct")
     rows.append(
         row("direct", "int8 direct", None, DIRECT_BITS, _direct_layer(direct), rewrite(model, None, None, direct))
     )
     for algorithm, label in zip(algorithms, labels or [a.name for a in algorithms], strict=True):
         for width in bits:
-            scales, direct = calibrate(model, algorithm, calibration_batches, width, method)
+            scales, direct = calibrate(model, algorithm, batches, width, method)
             progress(f"{label} int{width}")
             candidate = rewrite(model, algorithm, scales, direct)
             rows.append(row("fast", label, algorithm, width, _fast_layer(algorithm, scales), candidate))

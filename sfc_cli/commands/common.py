@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, get_args
@@ -244,3 +244,13 @@ def derive_with_programs(request: AlgorithmRequest, step: Callable[[str], None])
     for dims in range(1, algorithm.dims + 1):
         algorithm.programs(dims)
     return algorithm
+
+
+def print_report(output_format: str, table: Callable[[], None], documents: Mapping[str, Callable[[], str]]) -> None:
+    """A report on stdout: ``table()`` draws the rich table, else the document ``documents[output_format]()``
+    is written in the stream's encoding (``encodable``)."""
+    with writing_stdout():
+        if output_format == "table":
+            table()
+        else:
+            sys.stdout.write(encodable(documents[output_format](), sys.stdout.encoding))

@@ -3,7 +3,7 @@ on a model's images with --model (``model``, ``model_display``, ``model_plot``).
 
 from __future__ import annotations
 
-import sys
+from functools import partial
 from typing import Annotated, Literal
 
 import typer
@@ -22,10 +22,9 @@ from ..common import (
     QuietOption,
     TableFormat,
     check_algo,
-    encodable,
     fail,
+    print_report,
     progress,
-    writing_stdout,
     wrote,
 )
 from ..model_options import CalibrationOption, MeanOption, MethodOption, SizeOption, StdOption
@@ -155,12 +154,8 @@ def command(
         fail(str(error))
     from .display import render_table, report_csv, report_json, report_markdown
 
-    with writing_stdout():
-        if output_format == "table":
-            render_table(report)
-        else:
-            writers = {"json": report_json, "csv": report_csv, "markdown": report_markdown}
-            sys.stdout.write(encodable(writers[output_format](report), sys.stdout.encoding))
+    writers = {"json": report_json, "csv": report_csv, "markdown": report_markdown}
+    print_report(output_format, lambda: render_table(report), {k: partial(w, report) for k, w in writers.items()})
     if settings.plot is not None:
         from .plot import write_plot
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,7 +11,7 @@ import typer
 from ...catalog import DEFAULT_CATALOG, CatalogChoice, catalog_rows
 from ...errors import InputError
 from ...request import AlgorithmRequest, build_algorithm
-from ..common import TableFormat, encodable, fail, progress, writing_stdout, wrote
+from ..common import TableFormat, fail, print_report, progress, wrote
 from ..model_options import parse_channel_values, parse_size
 from ..plotting import check_plot_file
 
@@ -178,12 +178,8 @@ def run_model_report(
         )
     from .model_display import model_csv, model_json, model_markdown, render_model_table
 
-    with writing_stdout():
-        if output_format == "table":
-            render_model_table(report)
-        else:
-            writers = {"json": model_json, "csv": model_csv, "markdown": model_markdown}
-            sys.stdout.write(encodable(writers[output_format](report), sys.stdout.encoding))
+    writers = {"json": model_json, "csv": model_csv, "markdown": model_markdown}
+    print_report(output_format, lambda: render_model_table(report), {k: partial(w, report) for k, w in writers.items()})
     if settings.plot is not None:
         from .model_plot import write_model_plot
 

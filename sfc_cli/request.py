@@ -18,6 +18,10 @@ INFINITY_WORDS = ("inf", "infinity", "∞")
 MAX_POINT_DIGITS = 6
 """A point's numerator and denominator (in lowest terms) have at most this many digits: interpolation
 at larger points gives transforms no one can run, and their exact entries grow without bound."""
+MAX_SIDE = 4096
+MAX_PIXELS = MAX_SIDE**2
+"""error-report's --image: pixels of an image at most (16,777,216, e.g. 4096x4096 or a 16-megapixel photograph):
+decoding one takes under 1 GB. Here, not in ``analysis.images``, so that --help needs no numpy."""
 MAX_SAMPLES = 10**6
 """error-report's --samples at most: measurement runs in batches, so memory is that of one batch at any
 count, but time grows linearly (the default catalog: about 10 s at the default 4096, over ten minutes here)."""

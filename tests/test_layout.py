@@ -81,3 +81,13 @@ def test_no_import_cycles() -> None:
     for start in sorted(GRAPH):
         if start not in state and (cycle := visit(start)):
             pytest.fail("import cycle: " + " -> ".join(cycle))
+
+
+def test_the_command_line_starts_without_numpy() -> None:
+    """Registering every command (what ``sfc --help`` pays) imports no numpy, onnx, sympy or matplotlib."""
+    import subprocess
+    import sys
+
+    heavy = ("numpy", "onnx", "onnxruntime", "sympy", "matplotlib")
+    code = f"import sys, sfc_cli.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"

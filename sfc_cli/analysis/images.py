@@ -19,12 +19,9 @@ from importlib import resources
 import numpy as np
 
 from ..errors import InputError
+from ..request import MAX_PIXELS, MAX_SIDE
 
 BUILTIN = "builtin"
-MAX_SIDE = 4096
-MAX_PIXELS = MAX_SIDE**2
-"""Pixels of an image at most (16,777,216, e.g. 4096x4096 or a 16-megapixel photograph): decoding one takes
-under 1 GB."""
 MAX_FILE_BYTES = 8 * MAX_PIXELS
 """Bytes of an image file at most (128 MiB: a plain-text P2 PGM of ``MAX_PIXELS`` 16-bit pixels fits)."""
 

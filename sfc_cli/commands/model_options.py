@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
-from ..layers.quantize import Method
+from ..layers import Method
 from ..request import parse_int_pair
 
 SizeOption = Annotated[

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import prod
-from typing import Literal
 
 import numpy as np
 
 from ..algorithm import Algorithm
 from ..analysis.bounds import levels
 from ..errors import InputError
+from . import METHODS, Method
 from .engine import (
     LayerTransforms,
     Padding,
@@ -40,8 +40,6 @@ from .engine import (
     products,
 )
 
-Method = Literal["max", "mse"]
-METHODS: tuple[Method, ...] = ("max", "mse")
 MSE_RATIOS = np.arange(1, 101) / 100
 """Clip ratios (of the largest magnitude) that ``mse`` calibration tries."""
 MSE_SAMPLE = 65536

@@ -34,10 +34,10 @@ import onnx
 import onnxruntime
 
 from ..errors import InputError
+from ..layers import Method
 from ..layers.engine import quantized_accumulator_bits
 from ..layers.quantize import (
     FastLayerQuantization,
-    Method,
     quantized_direct_conv2d,
     quantized_fast_conv2d,
     relative_rms,

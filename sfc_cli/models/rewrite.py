@@ -20,10 +20,10 @@ from onnx import numpy_helper, version_converter
 
 from ..algorithm import Algorithm
 from ..errors import InputError
+from ..layers import Method
 from ..layers.engine import LayerTransforms, pad_input
 from ..layers.quantize import (
     FastLayerQuantization,
-    Method,
     activation_scale,
     calibrate_fast_layer,
     quantize,

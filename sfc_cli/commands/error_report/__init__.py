@@ -8,9 +8,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from ...analysis.images import MAX_PIXELS, MAX_SIDE
 from ...errors import InputError
-from ...request import MAX_SAMPLES
+from ...request import MAX_PIXELS, MAX_SAMPLES, MAX_SIDE
 from ..common import (
     ALGO_METAVAR,
     CorrectionsOption,

@@ -13,7 +13,6 @@ from ...errors import InputError
 from ...request import AlgorithmRequest, build_algorithm
 from ..common import TableFormat, fail, print_report, progress, wrote
 from ..model_options import parse_channel_values, parse_size
-from ..plotting import check_plot_file
 
 if TYPE_CHECKING:
     import onnx
@@ -88,6 +87,8 @@ def model_settings(options: ModelOptions, bits: str, dims: int, plot: str | None
     if options.method not in ("max", "mse"):
         raise InputError(f"--method must be max or mse, got {options.method!r}")
     if plot is not None:
+        from ..plotting import check_plot_file
+
         check_plot_file(plot)
     return ModelSettings(
         options.model,

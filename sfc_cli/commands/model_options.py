@@ -29,6 +29,8 @@ StdOption = Annotated[
     str | None,
     typer.Option("--std", metavar="S,...", help="Per-channel std (default 1), e.g. 0.229,0.224,0.225."),
 ]
+DEFAULT_CALIBRATION = 256
+"""Images that calibrate (the first of the folder's fixed order), for sfc quantize and error-report --model."""
 CalibrationOption = Annotated[
     int,
     typer.Option("--calibration", min=1, help="Calibrate on the first N images (classes interleaved)."),

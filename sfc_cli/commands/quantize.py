@@ -25,6 +25,7 @@ from .common import (
     wrote,
 )
 from .model_options import (
+    DEFAULT_CALIBRATION,
     CalibrationOption,
     MeanOption,
     MethodOption,
@@ -46,7 +47,6 @@ EPILOG = (
     "sfc quantize model.onnx --algo winograd --tile 4 --bits 6 --calibrate images/ -o model_f4_int6.onnx\n\n"
     "sfc quantize model.onnx --bits none -o model_sfc6_fp32.onnx"
 )
-DEFAULT_CALIBRATION = 256
 
 
 def parse_bits(text: str) -> int | None:

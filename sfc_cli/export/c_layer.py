@@ -25,7 +25,7 @@ from ..algorithm import Algorithm
 from ..errors import InputError
 from .c_programs import C_TYPES, CTemporary, narrowest_type, program_statements
 from .content import Dimension
-from .integers import Interval, operand_magnitude, output_magnitude, transform_intervals
+from .integers import operand_magnitude, output_magnitude, transform_intervals
 from .layer import LayerShape
 
 INPUT_TYPES = {"i8": ("int8_t", 8), "i16": ("int16_t", 16)}
@@ -104,12 +104,10 @@ def _type(magnitude: int, what: str, layer: LayerShape, narrowest_bits: int = 16
         ) from None
 
 
-def _block_program(
-    part: Dimension, role: str, in_name: str, in_type: str, work: str, nodes: list[Interval] | None, index: str
-) -> LayerProgram:
+def _block_program(part: Dimension, role: str, in_name: str, in_type: str, work: str, index: str) -> LayerProgram:
     """The program of ``role`` inside a loop, all of type ``work``: input j is ``in_name[j]`` + ``index``."""
     program = getattr(part.programs, role)
-    temporaries, outputs = program_statements(program, in_name, in_type, work, nodes, index, work)
+    temporaries, outputs = program_statements(program, in_name, in_type, work, None, index, work)
     return LayerProgram(program.additions, temporaries, outputs)
 
 
@@ -173,9 +171,9 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
     return {
         "types": types,
         "macros": [(f"{upper}_LAYER_{name}", value, comment) for name, value, comment in macros],
-        "input": _block_program(part, "input_transform", "s->d", types.v, types.v, bt_nodes, "[c]"),
+        "input": _block_program(part, "input_transform", "s->d", types.v, types.v, "[c]"),
         "filter": LayerProgram(g.additions, filter_temporaries, filter_outputs),
-        "output": _block_program(part, "output_transform", "s->m", types.acc, wrap, None, "[b]"),
+        "output": _block_program(part, "output_transform", "s->m", types.acc, wrap, "[b]"),
         "division": division,
         "acc_reason": (
             f"m is int32_t and exact: max |m[t]| <= C_IN * max|v[t]| * max|u[t]| = {max(sums)} < 2^31"

@@ -18,10 +18,10 @@ import numpy as np
 from ..algorithm import Algorithm
 from ..errors import InputError
 from .content import CONVENTION, ExportRequest, command_line, dimensions, generator
+from .integers import INT64_MAX
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 """The earliest date a zip entry can carry: np.savez would write the current time."""
-INT64_MAX = (1 << 63) - 1
 
 
 def _int64(values: list[list[int]] | int, what: str) -> np.ndarray:

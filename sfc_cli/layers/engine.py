@@ -231,7 +231,8 @@ def output_transform(m: np.ndarray, lt: LayerTransforms, shape: tuple[int, int, 
     return _output_transform(m, lt, shape, lt.AT.astype(m.dtype if m.dtype == np.float32 else np.float64))
 
 
-def _with_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+def with_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """y (N, C_out, H, W) plus one bias per output channel (None: y); InputError for a bias of another length."""
     if bias is None:
         return y
     if bias.shape != (y.shape[1],):
@@ -255,7 +256,7 @@ def fast_conv2d(
     dtype = float_dtype(x, w)
     x_padded = pad_input(x.astype(dtype, copy=False), padding)
     m = products(filter_transform(w.astype(dtype, copy=False), lt), input_transform(x_padded, lt))
-    return _with_bias(output_transform(m, lt, (x.shape[0], *output_size(x_padded, lt.kernel))), bias)
+    return with_bias(output_transform(m, lt, (x.shape[0], *output_size(x_padded, lt.kernel))), bias)
 
 
 def _integer_input(*arrays: np.ndarray) -> None:
@@ -312,7 +313,7 @@ def direct_conv2d(
         for v in range(kernel)
     )
     y = y.transpose(0, 3, 1, 2)
-    return _with_bias(_exact_result(y, bound) if integer else np.ascontiguousarray(y), bias)
+    return with_bias(_exact_result(y, bound) if integer else np.ascontiguousarray(y), bias)
 
 
 Range = tuple[int, int]

@@ -38,6 +38,7 @@ from .engine import (
     output_transform,
     pad_input,
     products,
+    with_bias,
 )
 
 MSE_RATIOS = np.arange(1, 101) / 100
@@ -173,7 +174,7 @@ def quantized_fast_conv2d(
     uq = quantize(filter_transform(w.astype(np.float64, copy=False), lt), u_scales[:, :, None], bits)
     m = _integer_products(uq, vq, bits) * (v_scales[:, None, None] * u_scales[:, None, :])
     y = output_transform(m, lt, (x.shape[0], *out))
-    return y if bias is None else y + bias.astype(np.float64)[None, :, None, None]
+    return with_bias(y, bias)
 
 
 def weight_scales(w: np.ndarray, bits: int = 8, method: Method = "max") -> np.ndarray:
@@ -204,7 +205,7 @@ def quantized_direct_conv2d(
     xq = quantize(x, act_scale, bits)
     wq = quantize(w, w_scales[:, None, None, None], bits)
     y = direct_conv2d(xq, wq, None, padding, stride).astype(np.float64) * (act_scale * w_scales)[None, :, None, None]
-    return y if bias is None else y + bias.astype(np.float64)[None, :, None, None]
+    return with_bias(y, bias)
 
 
 def relative_rms(approx: np.ndarray, exact: np.ndarray) -> float:

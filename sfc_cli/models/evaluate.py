@@ -297,7 +297,7 @@ def evaluate_model(
         output = runner.get_outputs()[0].name
         (scores,) = run_batches(runner, spec, evaluated.images, [output], lambda: progress(label))
         _check_scores(scores, evaluated)
-        return scores.reshape(len(scores), -1).argmax(axis=1)
+        return _top1(scores)
 
     reference = top1(model, "FP32")
     names = list(dict.fromkeys([s.output for s in sites] + [s.input for s in measured]))

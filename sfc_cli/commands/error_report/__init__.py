@@ -26,8 +26,8 @@ from ..common import (
     progress,
     wrote,
 )
-from ..model_options import CalibrationOption, MeanOption, MethodOption, SizeOption, StdOption
-from .model import DEFAULT_CALIBRATION, ModelOptions, check_tile_report, model_command
+from ..model_options import DEFAULT_CALIBRATION, CalibrationOption, MeanOption, MethodOption, SizeOption, StdOption
+from .model import ModelOptions, check_tile_report, model_command
 
 NAME = "error-report"
 EPILOG = (

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
     from ...algorithm import Algorithm
 
-DEFAULT_CALIBRATION = 256
-"""Images that calibrate (the first of the folder's fixed order), as ``sfc quantize``'s."""
 MODEL_ONLY = ("images", "calibration", "limit", "size", "mean", "std", "method")
 """Parameters of the options that apply to --model alone."""
 TILE_ONLY = ("samples", "seed", "image")
@@ -80,12 +78,8 @@ def model_settings(options: ModelOptions, bits: str, dims: int, plot: str | None
         raise InputError("--model needs --images DIR: the folder of images to evaluate on")
     if dims != 2:
         raise InputError("--model runs 2-D convolutions: --dims must be 2")
-    if options.calibration < 1:
-        raise InputError(f"--calibration must be at least 1 image, got {options.calibration}")
     if options.limit is not None and options.limit < 1:
         raise InputError(f"--limit must be at least 1 image, got {options.limit}")
-    if options.method not in ("max", "mse"):
-        raise InputError(f"--method must be max or mse, got {options.method!r}")
     if plot is not None:
         from ..plotting import check_plot_file
 

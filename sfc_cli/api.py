@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from .algebra.verify import satisfies_identity
 from .algorithm import Algorithm, point_text
 from .errors import InputError
-from .request import AlgorithmFamily, AlgorithmRequest, build_algorithm
+from .request import AlgorithmFamily, AlgorithmRequest, build_algorithm, check_bits
 
 if TYPE_CHECKING:
     import onnx
@@ -99,6 +99,7 @@ def error_report(
 
     if not samples >= 1:
         raise InputError(f"samples must be at least 1, got {samples}")
+    widths = tuple(check_bits(width) for width in dict.fromkeys(bits))
     subjects = (
         catalog_subjects(catalog, dims, fractions_in)
         if algorithms is None
@@ -106,7 +107,7 @@ def error_report(
     )
     pixels = None if image is None else load_grayscale(str(image))
     data = DataSource(samples, seed, pixels, "" if image is None else str(image))
-    return build_report(subjects, tuple(dict.fromkeys(bits)), data)
+    return build_report(subjects, widths, data)
 
 
 def search(

@@ -75,6 +75,22 @@ def parse_int_list(text: str, what: str, example: str = "8,6,4") -> tuple[int, .
     return tuple(int(item) for item in items)
 
 
+MIN_BITS, MAX_BITS = 2, 16
+"""The quantization widths every command and the models take (--bits)."""
+
+
+def check_bits(bits: int) -> int:
+    """``bits`` itself when it is a width sfc quantizes to, else InputError."""
+    if not MIN_BITS <= bits <= MAX_BITS:
+        raise InputError(f"--bits must be between {MIN_BITS} and {MAX_BITS}, got {bits}")
+    return bits
+
+
+def parse_bits(text: str) -> tuple[int, ...]:
+    """--bits: comma-separated widths, duplicates dropped, each checked."""
+    return tuple(check_bits(bits) for bits in dict.fromkeys(parse_int_list(text, "bits")))
+
+
 def parse_int_pair(text: str, what: str, example: str) -> tuple[int, int]:
     """Two comma-separated integers, e.g. ``--channels 64,64``."""
     values = parse_int_list(text, what, example)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import InputError
-from ..request import AlgorithmRequest
+from ..request import MAX_BITS, MIN_BITS, AlgorithmRequest, parse_bits
 from .common import (
     AlgoOption,
     CorrectionsOption,
@@ -49,16 +49,14 @@ EPILOG = (
 )
 
 
-def parse_bits(text: str) -> int | None:
-    """--bits: an integer 2..16, or none (float rewrite)."""
+def parse_width(text: str) -> int | None:
+    """--bits: one width (``request.parse_bits``), or none (float rewrite)."""
     if text.strip().lower() == "none":
         return None
-    if not text.strip().isascii() or not text.strip().isdigit():
-        raise InputError(f"--bits takes an integer from 2 to 16 or none, got {text!r}")
-    bits = int(text)
-    if not 2 <= bits <= 16:
-        raise InputError(f"--bits takes an integer from 2 to 16 or none, got {bits}")
-    return bits
+    widths = parse_bits(text)
+    if len(widths) != 1:
+        raise InputError(f"--bits takes one integer from {MIN_BITS} to {MAX_BITS} or none, got {text!r}")
+    return widths[0]
 
 
 def command(
@@ -112,7 +110,7 @@ def command(
         from ..models.rewrite import calibrate, eligible_sites, rewrite
         from ..request import build_algorithm
 
-        width = parse_bits(bits)
+        width = parse_width(bits)
         image_size = parse_size(size)
         if width is None and calibrate_dir is not None:
             raise InputError("--bits none rewrites in float: it takes no --calibrate")

@@ -14,19 +14,12 @@ import onnx
 from onnx import numpy_helper
 
 from ..analysis.bounds import levels
-from ..errors import InputError
+from ..request import check_bits
 
-MIN_BITS = 2
-MAX_BITS = 16
 PER_AXIS_OPSET = 13
 """QuantizeLinear and DequantizeLinear take per-axis scales from this opset on."""
 INT16_OPSET = 21
 """QuantizeLinear and DequantizeLinear take int16 from this opset on."""
-
-
-def check_bits(bits: int) -> None:
-    if not MIN_BITS <= bits <= MAX_BITS:
-        raise InputError(f"bits must be {MIN_BITS} to {MAX_BITS}, got {bits}")
 
 
 def required_opset(bits: int | None) -> int:

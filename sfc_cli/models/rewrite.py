@@ -29,6 +29,7 @@ from ..layers.quantize import (
     quantize,
     weight_scales,
 )
+from ..request import check_bits
 from .fast_conv_graph import fast_conv_nodes
 from .onnx_model import (
     ONNX_DOMAINS,
@@ -48,7 +49,7 @@ from .onnx_model import (
     with_node_names,
     with_outputs,
 )
-from .qdq import GraphBuilder, check_bits, required_opset
+from .qdq import GraphBuilder, required_opset
 
 DIRECT_BITS = 8
 """Direct layers (and the int8-direct baseline) quantize weights and activations to this many bits."""

@@ -72,7 +72,7 @@ class ModelSettings:
 
 def model_settings(options: ModelOptions, bits: str, dims: int, plot: str | None) -> ModelSettings:
     """Raises InputError (one line) for anything the user must change, before any work."""
-    from .options import parse_bits
+    from ...request import parse_bits
 
     if options.images is None:
         raise InputError("--model needs --images DIR: the folder of images to evaluate on")

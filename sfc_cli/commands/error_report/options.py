@@ -9,10 +9,8 @@ from ...analysis.measure import DataSource
 from ...analysis.report import Subject, algorithm_subjects, catalog_subjects
 from ...catalog import DEFAULT_CATALOG, CatalogChoice
 from ...errors import InputError
-from ...request import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_int_list
+from ...request import MAX_SAMPLES, AlgorithmRequest, build_algorithm, parse_bits
 from ..plotting import check_plot_file
-
-MIN_BITS, MAX_BITS = 2, 16
 
 
 @dataclass(frozen=True)
@@ -22,14 +20,6 @@ class ReportSettings:
     bits: tuple[int, ...]
     data: DataSource
     plot: str | None
-
-
-def parse_bits(text: str) -> tuple[int, ...]:
-    bits = tuple(dict.fromkeys(parse_int_list(text, "bits")))
-    bad = [b for b in bits if not MIN_BITS <= b <= MAX_BITS]
-    if bad:
-        raise InputError(f"--bits must be between {MIN_BITS} and {MAX_BITS}, got {bad[0]}")
-    return bits
 
 
 def report_settings(bits: str, samples: int, seed: int, image: str | None, plot: str | None) -> ReportSettings:

@@ -23,9 +23,10 @@ from typing import Any
 
 from ..algorithm import Algorithm
 from ..errors import InputError
+from ..layers.engine import accumulator_bits
 from .c_programs import C_TYPES, CTemporary, narrowest_type, program_statements
 from .content import Dimension
-from .integers import operand_magnitude, output_magnitude, transform_intervals
+from .integers import operand_magnitude, transform_intervals
 from .layer import LayerShape
 
 INPUT_TYPES = {"i8": ("int8_t", 8), "i16": ("int16_t", 16)}
@@ -121,9 +122,10 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
     element, bits = INPUT_TYPES[layer.dtype]
     bt_nodes, g_nodes, _ = transform_intervals(part.programs, bits)
     bt, g = part.programs.input_transform, part.programs.filter_transform
-    v = [output_magnitude(o, bt_nodes) for o in bt.outputs]
-    u = [output_magnitude(o, g_nodes) for o in g.outputs]
-    sums = [layer.c_in * a * b for a, b in zip(v, u, strict=True)]
+    ranges = accumulator_bits(algorithm, layer.c_in, bits, bits)  # exact per-position ranges of V, U and M
+    v = [max(-low, high) for low, high in ranges.v_range]
+    u = [max(-low, high) for low, high in ranges.u_range]
+    sums = [max(-low, high) for low, high in ranges.m_range]
     correlation = layer.c_in * algorithm.kernel**2 * (1 << (2 * bits - 2))
     division = ExactDivision.of(part.AT.denominator * part.G.denominator * part.BT.denominator, correlation)
     wrap = f"uint{division.width}_t"

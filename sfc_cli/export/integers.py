@@ -112,13 +112,13 @@ def transform_intervals(programs: TransformPrograms, bits: int) -> tuple[list[In
     bt, g, at = programs.input_transform, programs.filter_transform, programs.output_transform
     bt_nodes = node_intervals(bt, [(low, high)] * bt.inputs)
     g_nodes = node_intervals(g, [(low, high)] * g.inputs)
-    v = [output_magnitude(o, bt_nodes) for o in bt.outputs]
-    u = [output_magnitude(o, g_nodes) for o in g.outputs]
+    v = [_output_magnitude(o, bt_nodes) for o in bt.outputs]
+    u = [_output_magnitude(o, g_nodes) for o in g.outputs]
     at_nodes = node_intervals(at, symmetric([a * b for a, b in zip(v, u, strict=True)]))
     return bt_nodes, g_nodes, at_nodes
 
 
-def output_magnitude(output: Operand | None, intervals: Sequence[Interval]) -> int:
+def _output_magnitude(output: Operand | None, intervals: Sequence[Interval]) -> int:
     if output is None:
         return 0
     lo, hi = intervals[output.node]
@@ -136,7 +136,7 @@ def fits_exports(programs: TransformPrograms, bits: int, transform_bits: int = 3
     bt_nodes, g_nodes, at_nodes = transform_intervals(programs, bits)
     bt, g, at = programs.input_transform, programs.filter_transform, programs.output_transform
     v_limit = (1 << (transform_bits - 1)) - 1
-    if any(output_magnitude(o, bt_nodes) > v_limit for o in bt.outputs):
+    if any(_output_magnitude(o, bt_nodes) > v_limit for o in bt.outputs):
         return False
     return all(
         operand_magnitude(program, nodes) <= INT64_MAX

@@ -12,8 +12,8 @@ import pytest
 
 from sfc_cli.errors import InputError
 from sfc_cli.export.content import ExportRequest
-from sfc_cli.export.layer import LayerShape
-from sfc_cli.export.mlir import accumulator_type, accumulator_width, nearest_float32
+from sfc_cli.export.layer import LayerShape, accumulator_type, accumulator_width
+from sfc_cli.export.mlir import nearest_float32
 from sfc_cli.export.render import render
 from sfc_cli.request import AlgorithmRequest, build_algorithm
 

@@ -9,11 +9,18 @@ W + 2P - r + 1).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError
 
+if TYPE_CHECKING:
+    from ..algorithm import Algorithm
+
 LayerDtype = Literal["f32", "i8", "i16"]
+INPUT_BITS = {"i8": 8, "i16": 16}
+"""Bits of an integer layer's inputs and weights."""
+ACCUMULATORS = (("i32", 32), ("i64", 64))
+"""The integer sums an exact layer computes in, narrowest first."""
 MAX_CHANNELS = 65536
 MAX_SIDE = 65536
 
@@ -48,3 +55,25 @@ class LayerShape:
                 f"{kernel}x{kernel} kernel: no output"
             )
         return self
+
+
+def accumulator_width(algorithm: Algorithm, layer: LayerShape) -> int:
+    """The proved width of every integer the layer computes for ``layer.dtype`` inputs and weights: V, U,
+    the per-position sums over channels M and every partial sum of the output transform
+    (``layers.engine.accumulator_bits``; the constants are no wider than these)."""
+    from ..layers.engine import accumulator_bits  # numpy: not on the command line's start-up path
+
+    bits = INPUT_BITS[layer.dtype]
+    widths = accumulator_bits(algorithm, layer.c_in, bits, bits)
+    return max(widths.v, widths.u, widths.m, widths.y)
+
+
+def accumulator_type(algorithm: Algorithm, layer: LayerShape) -> str:
+    """f32 for f32 layers; else i32 when ``accumulator_width`` allows, i64 when it allows, else InputError."""
+    if layer.dtype == "f32":
+        return "f32"
+    width = accumulator_width(algorithm, layer)
+    for name, bits in ACCUMULATORS:
+        if width <= bits:
+            return name
+    raise InputError(f"{algorithm.name} with {layer.c_in} input channels of {layer.dtype} needs {width}-bit sums")

@@ -27,12 +27,8 @@ import numpy as np
 from ..algebra.matrix import QMatrix
 from ..algorithm import Algorithm
 from ..errors import InputError
-from ..layers.engine import accumulator_bits
 from .content import ExportRequest, command_line, generator, summary_lines
-from .layer import LayerShape
-
-INPUT_BITS = {"i8": 8, "i16": 16}
-ACCUMULATORS = (("i32", 32), ("i64", 64))
+from .layer import LayerShape, accumulator_type
 
 
 @dataclass(frozen=True)
@@ -65,26 +61,6 @@ def tile_grid(layer: LayerShape, tile: int, kernel: int) -> TileGrid:
         padded_h - layer.height - layer.padding,
         padded_w - layer.width - layer.padding,
     )
-
-
-def accumulator_width(algorithm: Algorithm, layer: LayerShape) -> int:
-    """The proved width of every integer the layer computes for ``layer.dtype`` inputs and weights: V, U,
-    the per-position sums over channels M and every partial sum of the output transform
-    (``layers.engine.accumulator_bits``; the constants are no wider than these)."""
-    bits = INPUT_BITS[layer.dtype]
-    widths = accumulator_bits(algorithm, layer.c_in, bits, bits)
-    return max(widths.v, widths.u, widths.m, widths.y)
-
-
-def accumulator_type(algorithm: Algorithm, layer: LayerShape) -> str:
-    """f32 for f32 layers; else i32 when ``accumulator_width`` allows, i64 when it allows, else InputError."""
-    if layer.dtype == "f32":
-        return "f32"
-    width = accumulator_width(algorithm, layer)
-    for name, bits in ACCUMULATORS:
-        if width <= bits:
-            return name
-    raise InputError(f"{algorithm.name} with {layer.c_in} input channels of {layer.dtype} needs {width}-bit sums")
 
 
 def nearest_float32(value: Fraction) -> np.float32:

@@ -25,14 +25,14 @@ import numpy as np
 import onnx
 
 from ..errors import InputError
-from ..layers.engine import LayerTransforms, accumulator_bits, filter_transform
+from ..export.layer import LayerShape, accumulator_type
+from ..layers.engine import LayerTransforms, filter_transform
 from ..layers.quantize import quantize
 from .onnx_model import ConvSite, is_eligible
 from .qdq import GraphBuilder, required_opset
 
 if TYPE_CHECKING:
     from ..algorithm import Algorithm
-    from ..export.layer import LayerShape
     from ..layers.quantize import FastLayerQuantization
 
 
@@ -201,13 +201,7 @@ def layer_model(algorithm: Algorithm, layer: LayerShape) -> onnx.ModelProto:
         element, largest = INTEGER_INPUTS[layer.dtype]
         if largest * int(np.abs(lt.BT_num).sum(axis=1).max()) >= FLOAT32_EXACT:
             raise InputError(f"{algorithm.name}: its input transform of {layer.dtype} inputs is not exact in float32")
-        widths = accumulator_bits(lt, layer.c_in, largest.bit_length(), largest.bit_length())
-        widest = max(widths.v, widths.u, widths.m, widths.y)
-        if widest > 64:
-            raise InputError(
-                f"{algorithm.name} with {layer.c_in} input channels of {layer.dtype} needs {widest}-bit sums"
-            )
-        dtype = np.int32 if widest <= 32 else np.int64
+        dtype = {"i32": np.int32, "i64": np.int64}[accumulator_type(algorithm, layer)]
         x = graph.node("Cast", ["X"], "X_float", to=onnx.TensorProto.FLOAT)
         bt, g, at = lt.BT_num, lt.G_num, lt.AT_num
     v = input_transform_nodes(graph, x, lt, tiling, bt)

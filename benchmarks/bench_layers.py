@@ -50,8 +50,7 @@ from timing import ROOT
 sys.path.insert(0, str(ROOT))
 
 import sfc
-from sfc_cli.export.layer import accumulator_type
-from sfc_cli.export.mlir import tile_grid
+from sfc_cli.export.layer import accumulator_type, tile_grid
 
 ALGORITHMS = {"sfc6": ("sfc", 6), "f4x4": ("winograd", 4), "f2x2": ("winograd", 2)}
 """--algorithms keys: (family, tile) of a 3x3 algorithm."""

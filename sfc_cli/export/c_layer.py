@@ -27,7 +27,7 @@ from ..layers.engine import accumulator_bits
 from .c_programs import C_TYPES, CTemporary, narrowest_type, program_statements
 from .content import Dimension
 from .integers import operand_magnitude, transform_intervals
-from .layer import LayerShape
+from .layer import LayerShape, tile_grid
 
 INPUT_TYPES = {"i8": ("int8_t", 8), "i16": ("int16_t", 16)}
 MAX_BLOCK = 16
@@ -141,9 +141,8 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
     _type(operand_magnitude(g, g_nodes), "filter transform's sums", layer, 64)  # int64_t or InputError
     filter_temporaries, filter_outputs = program_statements(g, "g", "int32_t", "int64_t", g_nodes)
     upper = prefix.upper()
-    ho, wo = layer.output_size(algorithm.kernel)
-    m = algorithm.tile
-    tiles_h, tiles_w = -(-ho // m), -(-wo // m)
+    grid = tile_grid(layer, algorithm.tile, algorithm.kernel)
+    ho, wo, tiles_h, tiles_w = grid.out_h, grid.out_w, grid.tiles_h, grid.tiles_w
     tiles = tiles_h * tiles_w
     block = block_size(part.transforms.products, layer.c_in, dict(C_TYPES)[types.v] // 8)
     macros = [
@@ -157,8 +156,8 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
         ("TILES_H", tiles_h, "tile rows: ceil(HO / TILE)"),
         ("TILES_W", tiles_w, "tile columns: ceil(WO / TILE)"),
         ("TILES", tiles, "tiles: TILES_H * TILES_W, numbered row-major"),
-        ("ROWS", tiles_h * m + algorithm.kernel - 1, "rows of the staged input: TILES_H * TILE + KERNEL - 1"),
-        ("COLS", tiles_w * m + algorithm.kernel - 1, "columns of the staged input: TILES_W * TILE + KERNEL - 1"),
+        ("ROWS", grid.padded_h, "rows of the staged input: TILES_H * TILE + KERNEL - 1"),
+        ("COLS", grid.padded_w, "columns of the staged input: TILES_W * TILE + KERNEL - 1"),
         ("BLOCK", block, "tiles per block: their transformed inputs stay in cache for every output channel"),
         ("BLOCKS", -(-tiles // block), "blocks: ceil(TILES / BLOCK); the last one may hold fewer tiles"),
         ("INPUT_BITS", bits, f"x and w are {element}"),

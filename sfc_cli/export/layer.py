@@ -77,3 +77,35 @@ def accumulator_type(algorithm: Algorithm, layer: LayerShape) -> str:
         if width <= bits:
             return name
     raise InputError(f"{algorithm.name} with {layer.c_in} input channels of {layer.dtype} needs {width}-bit sums")
+
+
+@dataclass(frozen=True)
+class TileGrid:
+    """How the layer is cut into tiles: ``tiles_h`` x ``tiles_w`` output tiles of m x m cover the
+    ``out_h`` x ``out_w`` output; the input is padded to ``padded_h`` x ``padded_w`` (P zeros before,
+    ``pad_bottom`` / ``pad_right`` zeros after, P or more) so that every tile's n x n input lies inside."""
+
+    out_h: int
+    out_w: int
+    tiles_h: int
+    tiles_w: int
+    padded_h: int
+    padded_w: int
+    pad_bottom: int
+    pad_right: int
+
+
+def tile_grid(layer: LayerShape, tile: int, kernel: int) -> TileGrid:
+    out_h, out_w = layer.output_size(kernel)
+    tiles_h, tiles_w = -(-out_h // tile), -(-out_w // tile)
+    padded_h, padded_w = tiles_h * tile + kernel - 1, tiles_w * tile + kernel - 1
+    return TileGrid(
+        out_h,
+        out_w,
+        tiles_h,
+        tiles_w,
+        padded_h,
+        padded_w,
+        padded_h - layer.height - layer.padding,
+        padded_w - layer.width - layer.padding,
+    )

@@ -18,7 +18,6 @@ entries rounded to the nearest float32 and the output is y itself, up to roundin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -28,39 +27,7 @@ from ..algebra.matrix import QMatrix
 from ..algorithm import Algorithm
 from ..errors import InputError
 from .content import ExportRequest, command_line, generator, summary_lines
-from .layer import LayerShape, accumulator_type
-
-
-@dataclass(frozen=True)
-class TileGrid:
-    """How the layer is cut into tiles: ``tiles_h`` x ``tiles_w`` output tiles of m x m cover the
-    ``out_h`` x ``out_w`` output; the input is padded to ``padded_h`` x ``padded_w`` (P zeros before,
-    ``pad_bottom`` / ``pad_right`` zeros after, P or more) so that every tile's n x n input lies inside."""
-
-    out_h: int
-    out_w: int
-    tiles_h: int
-    tiles_w: int
-    padded_h: int
-    padded_w: int
-    pad_bottom: int
-    pad_right: int
-
-
-def tile_grid(layer: LayerShape, tile: int, kernel: int) -> TileGrid:
-    out_h, out_w = layer.output_size(kernel)
-    tiles_h, tiles_w = -(-out_h // tile), -(-out_w // tile)
-    padded_h, padded_w = tiles_h * tile + kernel - 1, tiles_w * tile + kernel - 1
-    return TileGrid(
-        out_h,
-        out_w,
-        tiles_h,
-        tiles_w,
-        padded_h,
-        padded_w,
-        padded_h - layer.height - layer.padding,
-        padded_w - layer.width - layer.padding,
-    )
+from .layer import accumulator_type, tile_grid
 
 
 def nearest_float32(value: Fraction) -> np.float32:

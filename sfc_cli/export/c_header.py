@@ -91,15 +91,14 @@ def _check_scale(algorithm: Algorithm, parts: list[Dimension], upper: str) -> No
     that no nonzero output fits int64_t (the wide-denominator Winograd points of the catalog, e.g. NOVA's
     F(6x6,3x3), in 2-D)."""
     for part in parts:
-        scale = part.AT.denominator * part.G.denominator * part.BT.denominator
-        if scale <= INT64[1]:
+        if part.scale <= INT64[1]:
             continue
         instead = "--format json or verilog exports it"
         if part.dims == 2:
             instead = "--dims 1 exports its 1-D transforms to C; " + instead
         raise InputError(
             f"{algorithm.name} cannot be exported to C: its exact {part.dims}-D outputs are {upper}_SCALE_"
-            f"{part.dims}D (a {scale.bit_length()}-bit integer, AT{part.suffix}_DEN * G{part.suffix}_DEN * "
+            f"{part.dims}D (a {part.scale.bit_length()}-bit integer, AT{part.suffix}_DEN * G{part.suffix}_DEN * "
             f"BT{part.suffix}_DEN) times the correlation, beyond int64_t for every nonzero output; {instead}"
         )
 

@@ -127,7 +127,7 @@ def layer_context(algorithm: Algorithm, part: Dimension, layer: LayerShape, pref
     u = [max(-low, high) for low, high in ranges.u_range]
     sums = [max(-low, high) for low, high in ranges.m_range]
     correlation = layer.c_in * algorithm.kernel**2 * (1 << (2 * bits - 2))
-    division = ExactDivision.of(part.AT.denominator * part.G.denominator * part.BT.denominator, correlation)
+    division = ExactDivision.of(part.scale, correlation)
     wrap = f"uint{division.width}_t"
     exact_sums = max(sums) < 1 << 31
     types = LayerTypes(

@@ -81,6 +81,11 @@ class Dimension:
     def BT(self) -> ScaledMatrix:
         return scaled(self.transforms.BT)
 
+    @property
+    def scale(self) -> int:
+        """AT_DEN * G_DEN * BT_DEN: the transforms' integer outputs are this multiple of the correlation."""
+        return self.AT.denominator * self.G.denominator * self.BT.denominator
+
 
 def dimensions(algorithm: Algorithm) -> list[Dimension]:
     """1-D always, then 2-D when the algorithm has it."""
@@ -108,7 +113,7 @@ def transform_constants(part: Dimension, upper: str, arrays: Mapping[str, str]) 
         ),
         NamedInteger(f"{upper}_BT{s}_DEN", bt, f"BT{s} = {arrays['BT']} / this"),
         NamedInteger(
-            scale, at * g * bt, f"AT{s}_DEN * G{s}_DEN * BT{s}_DEN: divide y by this for the exact {d}-D correlation"
+            scale, part.scale, f"AT{s}_DEN * G{s}_DEN * BT{s}_DEN: divide y by this for the exact {d}-D correlation"
         ),
     ]
 

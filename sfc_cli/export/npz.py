@@ -44,15 +44,13 @@ def npz_arrays(algorithm: Algorithm, request: ExportRequest) -> dict[str, np.nda
     }
     for part in dimensions(algorithm):
         s, d = part.suffix, part.dims
-        scale = 1
         for key in ("AT", "G", "BT"):
             matrix, exact = getattr(part, key), getattr(part.transforms, key)
             arrays[f"{key}{s}_num"] = _int64([list(row) for row in matrix.numerators], f"{key}{s}")
             arrays[f"{key}{s}_den"] = _int64(matrix.denominator, f"{key}{s}_den")
             arrays[f"{key}{s}"] = np.array([[float(x) for x in row] for row in exact.rows], dtype=np.float64)
-            scale *= matrix.denominator
         arrays[f"products_{d}d"] = np.array(part.transforms.products, dtype=np.int64)
-        arrays[f"scale_{d}d"] = _int64(scale, f"scale_{d}d")
+        arrays[f"scale_{d}d"] = _int64(part.scale, f"scale_{d}d")
     return arrays
 
 

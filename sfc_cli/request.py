@@ -91,19 +91,17 @@ def parse_bits(text: str) -> tuple[int, ...]:
     return tuple(check_bits(bits) for bits in dict.fromkeys(parse_int_list(text, "bits")))
 
 
-def parse_int_pair(text: str, what: str, example: str) -> tuple[int, int]:
-    """Two comma-separated integers, e.g. ``--channels 64,64``."""
+def parse_int_pair(text: str, what: str, example: str, wrong_count: str | None = None) -> tuple[int, int]:
+    """Two comma-separated integers, e.g. ``--channels 64,64``; ``wrong_count`` says what a list of another
+    length lacks (default: "{what} takes two integers, e.g. {example}")."""
     values = parse_int_list(text, what, example)
     if len(values) != 2:
-        raise InputError(f"{what} takes two integers, e.g. {example}, got {text!r}")
+        raise InputError(f"{wrong_count or f'{what} takes two integers, e.g. {example}'}, got {text!r}")
     return values[0], values[1]
 
 
 def parse_corrections(text: str) -> tuple[int, int]:
-    values = parse_int_list(text, "corrections", "1,1")
-    if len(values) != 2:
-        raise InputError(f"corrections take two integers LEFT,RIGHT, got {text!r}")
-    return values[0], values[1]
+    return parse_int_pair(text, "corrections", "1,1", "corrections take two integers LEFT,RIGHT")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import typer
 
 from ..errors import InputError
-from ..export.layer import LayerShape
+from ..export.layer import LayerDtype, LayerShape
 from ..request import AlgorithmRequest, parse_int_pair
 from .common import (
     DERIVING,
@@ -47,7 +47,7 @@ ExportFormat = Literal["c", "verilog", "json", "mlir", "onnx", "npz", "latex"]
 
 
 def layer_shape(
-    channels: str | None, size: str | None, padding: int, dtype: str | None, default_dtype: str
+    channels: str | None, size: str | None, padding: int, dtype: LayerDtype | None, default_dtype: LayerDtype
 ) -> LayerShape | None:
     """The whole layer the options describe (``default_dtype`` without --dtype), None for per-tile exports;
     InputError when half of it is given."""
@@ -59,7 +59,7 @@ def layer_shape(
         raise InputError("a whole-layer export needs both --channels C_IN,C_OUT and --size H,W")
     c_in, c_out = parse_int_pair(channels, "--channels", "64,64")
     height, width = parse_int_pair(size, "--size", "56,56")
-    return LayerShape(c_in, c_out, height, width, padding, dtype or default_dtype)  # type: ignore[arg-type]
+    return LayerShape(c_in, c_out, height, width, padding, dtype or default_dtype)
 
 
 def command(
@@ -100,7 +100,7 @@ def command(
         int, typer.Option("--padding", help="Whole layer: zeros on every side of the input (0 to kernel - 1).")
     ] = 0,
     dtype: Annotated[
-        Literal["f32", "i8", "i16"] | None,
+        LayerDtype | None,
         typer.Option(
             "--dtype",
             help="Whole layer: element type of inputs and weights; i8/i16 are exact with integer sums "

@@ -124,11 +124,13 @@ def search(
 ) -> SearchResult:
     """The Pareto front of products per output against ``metric`` over SFC, Winograd and CRT moduli, as
     ``sfc search`` (every candidate derived and verified exactly; ``workers`` processes, default every core)."""
-    from .search.candidates import all_candidates, literature_candidates
     from .search.engine import search as run_search
+    from .search.settings import search_settings
 
-    candidates, literature = all_candidates(kernel, dims, max_tile), literature_candidates(kernel, dims)
-    return run_search(candidates, literature, metric, samples, seed, budget, workers, on_progress)
+    settings = search_settings(kernel, dims, max_tile, samples, budget, seed, workers)
+    return run_search(
+        settings.candidates, settings.literature, metric, samples, seed, budget, settings.workers, on_progress
+    )
 
 
 def export(

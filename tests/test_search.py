@@ -129,12 +129,12 @@ def test_a_budget_beyond_any_clock_is_no_budget(budget):
 
 
 def test_workers_are_capped_at_the_core_count():
-    from sfc_cli.commands.search.options import search_settings
+    from sfc_cli.search.settings import search_settings
 
     cores = os.cpu_count() or 1
-    assert search_settings(3, 2, 2, 16, None, 0, 1000, None).workers == cores
-    assert search_settings(3, 2, 2, 16, None, 0, None, None).workers == cores
-    assert search_settings(3, 2, 2, 16, None, 0, 1, None).workers == 1
+    assert search_settings(3, 2, 2, 16, None, 0, 1000).workers == cores
+    assert search_settings(3, 2, 2, 16, None, 0, None).workers == cores
+    assert search_settings(3, 2, 2, 16, None, 0, 1).workers == 1
 
 
 @pytest.mark.parametrize("published", [False, True])

@@ -11,6 +11,7 @@ import typer
 
 from ...errors import InputError
 from ...request import MAX_SAMPLES
+from ...search.limits import MAX_KERNEL, MIN_KERNEL, MIN_TILE
 from ..common import (
     PROGRESS_LABEL_WIDTH,
     DimsOption,
@@ -19,7 +20,6 @@ from ..common import (
     writing_stdout,
     wrote,
 )
-from .limits import MAX_KERNEL, MIN_KERNEL, MIN_TILE
 
 NAME = "search"
 EPILOG = (
@@ -78,9 +78,12 @@ def command(
     """
     try:
         from ...search.engine import search as run_search
-        from .options import search_settings
+        from ...search.settings import search_settings
+        from ..plotting import check_plot_file
 
-        settings = search_settings(kernel, dims, max_tile, samples, budget, seed, workers, plot)
+        if plot is not None:
+            check_plot_file(plot)
+        settings = search_settings(kernel, dims, max_tile, samples, budget, seed, workers)
         with searching_progress(quiet) as on_progress:
             result = run_search(
                 settings.candidates, settings.literature, metric, samples, seed, budget, settings.workers, on_progress

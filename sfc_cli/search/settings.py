@@ -1,15 +1,14 @@
-"""Turning ``sfc search`` options into checked settings and the candidates to try."""
+"""Checked search settings and the candidates to try (``sfc search`` and ``sfc.search``)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
-from ...errors import InputError
-from ...families.common import MAX_INPUT
-from ...request import MAX_SAMPLES
-from ...search.candidates import Candidate, all_candidates, literature_candidates
-from ..plotting import check_plot_file
+from ..errors import InputError
+from ..families.common import MAX_INPUT
+from ..request import MAX_SAMPLES
+from .candidates import Candidate, all_candidates, literature_candidates
 from .limits import MAX_KERNEL, MIN_KERNEL, MIN_TILE
 
 
@@ -30,9 +29,8 @@ def search_settings(
     budget: float | None,
     seed: int,
     workers: int | None,
-    plot: str | None,
 ) -> SearchSettings:
-    """Raises InputError (one line) for anything the user must change, the plot file included. A budget of
+    """Raises InputError (one line) for anything the user must change. A budget of
     inf is no budget; more workers than cores are as many as the cores (more only compete for them)."""
     if not MIN_KERNEL <= kernel <= MAX_KERNEL:
         raise InputError(f"--kernel must be between {MIN_KERNEL} and {MAX_KERNEL}, got {kernel}")
@@ -52,8 +50,6 @@ def search_settings(
         raise InputError(f"--seed must be at least 0, got {seed}")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}")
-    if plot is not None:
-        check_plot_file(plot)
     cores = os.cpu_count() or 1
     return SearchSettings(
         all_candidates(kernel, dims, max_tile), literature_candidates(kernel, dims), min(workers or cores, cores)

@@ -190,16 +190,19 @@ def report_tables(report: Report, encoding: str) -> list[tuple[Table, str]]:
     return tables
 
 
-def render_table(report: Report, console: Console | None = None) -> None:
-    """The tables and their captions on ``console`` (default stdout; PIPE_WIDTH columns when not a terminal),
-    in characters its encoding takes (``encodable``). A table wider than the console widens it, so no number
-    is ever cut (its lines are then longer than the terminal); captions stay wrapped at the console's own
-    width."""
+def report_console(console: Console | None = None) -> Console:
+    """``console``, or stdout's: PIPE_WIDTH columns when it is not a terminal."""
     if console is None:
         console = Console()
         if not console.is_terminal:
             console = Console(width=PIPE_WIDTH)
-    parts = report_tables(report, console.encoding)
+    return console
+
+
+def print_tables(console: Console, parts: list[tuple[Table, str]]) -> None:
+    """Tables and their captions (already in characters the console's encoding takes). A table wider than the
+    console widens it, so no number is ever cut (its lines are then longer than the terminal); captions stay
+    wrapped at the console's own width."""
     width = console.width
     unbounded = console.options.update_width(UNBOUNDED)
     console.width = max(width, *(console.measure(table, options=unbounded).maximum for table, _ in parts))
@@ -208,6 +211,12 @@ def render_table(report: Report, console: Console | None = None) -> None:
             console.print()
         console.print(table)
         console.print(text, width=width, markup=False, highlight=False)
+
+
+def render_table(report: Report, console: Console | None = None) -> None:
+    """The report's tables and captions on ``console`` (``report_console``), in characters its encoding takes."""
+    console = report_console(console)
+    print_tables(console, report_tables(report, console.encoding))
 
 
 def report_csv(report: Report) -> str:

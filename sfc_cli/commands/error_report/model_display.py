@@ -14,7 +14,7 @@ from rich.table import Table
 from ...models.evaluate import ModelReport, ModelRow
 from ..common import encodable
 from ..tables import csv_text, markdown_text
-from .display import PIPE_WIDTH, UNBOUNDED, number
+from .display import number, print_tables, report_console
 
 
 @dataclass(frozen=True)
@@ -108,17 +108,9 @@ def model_table(report: ModelReport, encoding: str) -> Table:
 
 
 def render_model_table(report: ModelReport, console: Console | None = None) -> None:
-    """The table and its caption on ``console`` (default stdout; ``PIPE_WIDTH`` columns when not a terminal);
-    a table wider than the console widens it (no name or number is cut), the caption keeps its width."""
-    if console is None:
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=PIPE_WIDTH)
-    table = model_table(report, console.encoding)
-    width = console.width
-    console.width = max(width, console.measure(table, options=console.options.update_width(UNBOUNDED)).maximum)
-    console.print(table)
-    console.print(encodable(caption(report), console.encoding), width=width, markup=False, highlight=False)
+    """The table and its caption on ``console`` (``report_console``), as ``print_tables`` lays them out."""
+    console = report_console(console)
+    print_tables(console, [(model_table(report, console.encoding), encodable(caption(report), console.encoding))])
 
 
 def model_csv(report: ModelReport) -> str:

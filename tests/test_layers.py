@@ -310,3 +310,13 @@ def test_quantized_direct_layer() -> None:
     reference = direct_conv2d(x, w, bias, 1, 2)
     assert np.array_equal(reference, direct_conv2d(x, w, bias, 1)[:, :, ::2, ::2])
     assert relative_rms(y, reference) < 0.02
+
+
+def test_layer_transforms_follow_the_algorithm_not_its_name() -> None:
+    """An algorithm changed by hand (same name, other fractions placement) gets its own transforms."""
+    from dataclasses import replace
+
+    algorithm = build_algorithm(AlgorithmRequest("winograd", 2, 3))
+    other = build_algorithm(AlgorithmRequest("winograd", 2, 3, fractions_in="A"))
+    renamed = replace(other, fractions_in=algorithm.fractions_in)
+    assert LayerTransforms.of(renamed).G_den != LayerTransforms.of(algorithm).G_den

@@ -21,8 +21,9 @@ from typing import ClassVar
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..algebra.bilinear import Transforms
 from ..algebra.matrix import QMatrix
-from ..algorithm import Algorithm, Parameters
+from ..algorithm import Algorithm
 from ..analysis.bounds import levels
 from ..errors import InputError, VerificationError
 from ..export.integers import signed_width
@@ -74,14 +75,15 @@ class LayerTransforms:
     G_den: int
     AT_den: int
 
-    _cache: ClassVar[dict[tuple[str, str, Parameters, str], LayerTransforms]] = {}
+    _cache: ClassVar[dict[tuple[str, Transforms], LayerTransforms]] = {}
+    """Keyed by the exact 2-D transforms themselves: an algorithm built or changed by hand never meets another's."""
 
     @classmethod
     def of(cls, algorithm: Algorithm) -> LayerTransforms:
         """The layer transforms of a verified algorithm; InputError when it has no 2-D transforms."""
         if algorithm.two_d is None:
             raise InputError(f"{algorithm.name} is 1-D: a convolution layer needs a 2-D algorithm (--dims 2)")
-        key = (algorithm.name, algorithm.family, algorithm.parameters, algorithm.fractions_in)
+        key = (algorithm.name, algorithm.two_d)
         if key not in cls._cache:
             two_d = algorithm.two_d
             (bt_num, bt_den), (g_num, g_den), (at_num, at_den) = map(_integer_matrix, (two_d.BT, two_d.G, two_d.AT))
